@@ -1,0 +1,61 @@
+"""The real `dpo-agent` console script, run as a user would run it."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXE = shutil.which("dpo-agent", path=str(Path(sys.executable).parent)) or "dpo-agent"
+
+
+def run(*args, **kw):
+    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=120, **kw)
+
+
+def test_calculator_prints_result():
+    r = run("tool", "calculator", "--args", json.dumps({"expression": "(17 + 25) * 3 - 8"}))
+    assert (r.returncode, r.stdout) == (0, "118\n"), r.stderr
+
+
+@pytest.mark.parametrize("expr", ['__import__("os").system("id")', "9**9**9", "open('/etc/passwd').read()"])
+def test_calculator_attacks_rejected(expr, tmp_path):
+    marker = tmp_path / "pwned"
+    payload = expr.replace('"id"', f'"touch {marker}"')
+    r = run("tool", "calculator", "--args", json.dumps({"expression": payload}))
+    assert r.returncode != 0 and r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("dpo-agent: error:"), r.stderr
+    assert not marker.exists()
+
+
+def test_unknown_tool_and_bad_args():
+    r = run("tool", "weather", "--args", "{}")
+    assert r.returncode == 2 and "unknown tool" in r.stderr and "calculator" in r.stderr
+    r = run("tool", "calculator", "--args", '{"expr": "1+1"}')
+    assert r.returncode == 2 and "expression" in r.stderr
+
+
+def test_search_and_calendar(tmp_path):
+    r = run("tool", "search", "--args", json.dumps({"query": "capital of France"}))
+    assert r.returncode == 0 and "Paris" in r.stdout, r.stdout + r.stderr
+    cal = str(tmp_path / "cal.sqlite")
+    args = {"action": "create", "date": "2026-12-01", "time": "14:30", "title": "Design review"}
+    r = run("tool", "calendar", "--calendar", cal, "--args", json.dumps(args))
+    assert r.returncode == 0 and "Design review" in r.stdout, r.stderr
+    r = run("tool", "calendar", "--calendar", cal, "--args", json.dumps({"action": "list", "date": "2026-12-01"}))
+    assert "14:30 Design review" in r.stdout
+    r = run("tool", "calendar", "--calendar", cal, "--args", json.dumps({"action": "create", "date": "2026-02-30", "title": "x"}))
+    assert r.returncode == 2 and "2026-02-30" in r.stderr
+
+
+def test_prompt():
+    r = run("prompt", "--today", "2026-11-24")
+    assert r.returncode == 0
+    assert "Today is 2026-11-24 (Tuesday)" in r.stdout
+    for name in ("calculator", "search", "calendar"):
+        assert f"- {name}:" in r.stdout
+    r = run("prompt", "--today", "24/11/2026")
+    assert r.returncode == 2 and r.stderr.startswith("dpo-agent: error:")
