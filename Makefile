@@ -18,7 +18,7 @@ define run_pytest
 	exit $$rc
 endef
 
-.PHONY: help install test test-fast test-slow lint format clean lab readme export check-clean
+.PHONY: help install test test-slow test-docs test-slurm docs lint format clean lab readme export check-clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -47,6 +47,12 @@ test-slow: install ## tests that load the real embedded model (notebook cells fl
 	$(BIN)/nbdev_test --flags slow --n_workers 1 --timing
 	$(call run_pytest,-m slow tests)
 
+docs: export ## the docs site: nbs/ -> _docs/ (Sphinx + myst-nb + furo; nothing executed, nothing downloaded)
+	$(PY) scripts/build_docs.py
+
+test-docs: install ## render the site and check it in headless Chromium (screenshots in _docs_screenshots/)
+	$(call run_pytest,-m docs tests/test_docs.py)
+
 lint: install ## ruff over the notebooks, tests and scripts
 	$(BIN)/ruff check nbs tests scripts
 	$(BIN)/ruff format --check nbs tests scripts
@@ -66,5 +72,5 @@ lab: install ## JupyterLab with the project's kernel ("Python (dpo-agent)", the 
 	$(BIN)/jupyter lab --notebook-dir=nbs
 
 clean: ## remove the venv, caches and build outputs (runs/ are kept)
-	rm -rf $(VENV) build dist *.egg-info _docs _proc .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info _docs _proc _docs_screenshots .pytest_cache .ruff_cache .hypothesis nbs/.hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
