@@ -53,6 +53,9 @@ docs: export ## the docs site: nbs/ -> _docs/ (Sphinx + myst-nb + furo; nothing 
 test-docs: install ## render the site and check it in headless Chromium (screenshots in _docs_screenshots/)
 	$(call run_pytest,-m docs tests/test_docs.py)
 
+test-slurm: install ## SLURM jobs on the real cluster that slurm/ci/cluster.sh starts (needs SLURM_CONF)
+	$(call run_pytest,-m slurm tests/test_slurm.py)
+
 lint: install ## ruff over the notebooks, tests and scripts
 	$(BIN)/ruff check nbs tests scripts
 	$(BIN)/ruff format --check nbs tests scripts
