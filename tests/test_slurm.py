@@ -37,8 +37,18 @@ def data(tmp_path_factory):
 
 def submit(run_dir: Path, recipe: str, overrides: str) -> str:
     env = {**os.environ, "DPO_AGENT_ROOT": str(ROOT), "DPO_AGENT_VENV": str(BIN.parent)}
-    argv = [str(BIN / "dpo-agent"), "submit", "train", "--recipe", recipe, "--gpus", "0", "--run-dir", str(run_dir),
-            f"--sbatch={' '.join(CPU_JOB[1:])} --output={run_dir}.out"]
+    argv = [
+        str(BIN / "dpo-agent"),
+        "submit",
+        "train",
+        "--recipe",
+        recipe,
+        "--gpus",
+        "0",
+        "--run-dir",
+        str(run_dir),
+        f"--sbatch={' '.join(CPU_JOB[1:])} --output={run_dir}.out",
+    ]
     argv += [x for kv in overrides.split() for x in ("--set", kv)]
     r = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT)
     assert r.returncode == 0 and r.stdout.strip().isdigit(), r.stderr

@@ -1,0 +1,117 @@
+"""Training: the recipe parser, the real `dpo-agent train` under SIGTERM, and the loss options, on the tiny model."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dpo_agent.train import EXIT_PREEMPTED, ConfigError, TrainConfig, list_recipes, load_recipe, read_log, recipe_path, train
+
+EXE = shutil.which("dpo-agent", path=str(Path(sys.executable).parent)) or "dpo-agent"
+
+
+def toy_data(d: Path, n: int = 8) -> Path:
+    "Short prompts (a one-line system prompt): the mechanics, not the protocol, are under test here."
+    d.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for i in range(n):
+        call = json.dumps({"tool": "calculator", "args": {"expression": f"{i} + 1"}})
+        rows.append(
+            {
+                "prompt": [{"role": "system", "content": "Use the calculator."}, {"role": "user", "content": f"What is {i} plus one?"}],
+                "chosen": [{"role": "assistant", "content": f"Thought: I will add.\nAction: ```json\n{call}\n```"}],
+                "rejected": [{"role": "assistant", "content": f"It is {i + 2}."}],
+                "tools_offered": [{"name": "calculator"}],
+                "rejected_kind": "no_action",
+                "step": 0,
+            }
+        )
+    for split in ("train", "test"):
+        (d / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return d
+
+
+def test_every_recipe_loads_and_states_its_command():
+    names = list_recipes()
+    assert {"llama3-8b", "tinyllama-1.1b", "smollm2-135m-cpu", "tiny"} <= set(names)
+    for n in names:
+        cfg = load_recipe(n)
+        assert isinstance(cfg, TrainConfig) and cfg.name == n
+        assert recipe_path(n).read_text().startswith(f"# dpo-agent train --recipe {n}")
+
+
+def test_misspelled_key_names_key_and_file(tmp_path):
+    p = tmp_path / "mine.yaml"
+    p.write_text("model: tiny\nbeta: 0.1\nlora_rank: 8\n")
+    with pytest.raises(ConfigError) as e:
+        load_recipe(p)
+    assert "'lora_rank'" in str(e.value) and str(p) in str(e.value) and "lora_r" in str(e.value)
+    with pytest.raises(ConfigError, match="beta: expected float"):
+        p.write_text("beta: high\n")
+        load_recipe(p)
+
+
+@pytest.mark.parametrize("loss", [["ipo"], ["sigmoid", "sft"]])
+def test_loss_options_train(tmp_path, loss):
+    res = train(
+        load_recipe(
+            "tiny",
+            {
+                "data": str(toy_data(tmp_path / "d")),
+                "output_dir": str(tmp_path / "o"),
+                "max_steps": 2,
+                "loss_type": loss,
+                "tensorboard": False,
+            },
+        )
+    )
+    rows = [r for r in read_log(res.log_path, "dpo") if "loss" in r]
+    assert [r["step"] for r in rows] == [1, 2]
+    assert all(r["loss"] == r["loss"] and "rewards/margins" in r for r in rows)
+    if loss == ["ipo"]:  # IPO at the reference: (0 - 1/(2 beta))^2 = 25 for beta 0.1
+        assert abs(rows[0]["loss"] - 25.0) < 1e-3
+
+
+def test_cli_sigterm_leaves_a_loadable_checkpoint(tmp_path):
+    from peft import PeftModel
+
+    from dpo_agent.models import tiny_model
+
+    out = tmp_path / "run"
+    cmd = [
+        EXE,
+        "train",
+        "--recipe",
+        "tiny",
+        "--set",
+        f"data={toy_data(tmp_path / 'd')}",
+        "--output-dir",
+        str(out),
+        "--set",
+        "max_steps=500",
+        "--set",
+        "save_steps=1000",
+        "--set",
+        "tensorboard=false",
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = out / "logs" / "train.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None and not log.exists():
+        time.sleep(0.2)
+    assert proc.poll() is None, proc.communicate()
+    os.kill(proc.pid, signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == EXIT_PREEMPTED, stderr[-2000:]
+    assert "--resume" in stderr
+    ckpts = sorted(out.glob("checkpoint-*"))
+    assert len(ckpts) == 1 and int(ckpts[0].name.split("-")[1]) < 500
+    model = PeftModel.from_pretrained(tiny_model()[0], str(ckpts[0]))
+    assert any("lora_A" in n for n, _ in model.named_parameters())
+    assert not (out / "adapter_config.json").exists()  # no final adapter: the run is not finished
