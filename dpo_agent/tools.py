@@ -161,7 +161,7 @@ def calculate(expression: str) -> int | float:
     except (ValueError, RecursionError, MemoryError, UnicodeError) as e:  # null bytes, surrogates, deep parentheses
         raise CalculatorError(f"the expression cannot be parsed: {' '.join(str(e).split())[:120] or type(e).__name__}") from None
     try: return _eval(tree)
-    except RecursionError: raise CalculatorError(f"the expression is nested too deeply") from None
+    except RecursionError: raise CalculatorError("the expression is nested too deeply") from None
 
 # %% ../nbs/01_tools.ipynb #1dd60989
 def format_number(x) -> str:
