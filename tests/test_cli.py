@@ -59,3 +59,24 @@ def test_prompt():
         assert f"- {name}:" in r.stdout
     r = run("prompt", "--today", "24/11/2026")
     assert r.returncode == 2 and r.stderr.startswith("dpo-agent: error:")
+
+
+def test_broken_pipe_is_quiet(monkeypatch, tmp_path, capsys):
+    # `dpo-agent ... | head`: the reader closes the pipe early; main() exits 141 without a traceback
+    from dpo_agent.cli import main
+
+    sink = open(tmp_path / "sink", "w")
+
+    class ClosedPipe:
+        def write(self, s):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+        def fileno(self):
+            return sink.fileno()
+
+    monkeypatch.setattr("sys.stdout", ClosedPipe())
+    assert main(["prompt"]) == 141
+    assert "Traceback" not in capsys.readouterr().err
