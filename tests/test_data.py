@@ -112,22 +112,10 @@ def test_loads_with_datasets(twice):
 
 
 def bfcl_questions() -> list[str]:
-    "The user requests of the BFCL benchmark files (evaluation data: only ever compared against, never used)."
-    cands = [
-        os.environ.get("DPO_AGENT_BFCL_DIR"),
-        Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "bfcl",
-        "/work/shared/benchmarks/bfcl",
-    ]
-    d = next((Path(c) for c in cands if c and list(Path(c).glob("BFCL_*.json"))), None)
-    if d is None:
-        pytest.skip("BFCL files not found: set DPO_AGENT_BFCL_DIR")
-    out = []
-    for f in sorted(d.glob("BFCL_*.json")):
-        for line in f.read_text().splitlines():
-            q = json.loads(line)
-            turns = q["question"][0] if q["question"] and isinstance(q["question"][0], list) else q["question"]
-            out += [m["content"] for m in turns if m.get("role") == "user"]
-    return out
+    "The user requests of BFCL's simple, multiple and irrelevance sets (evaluation data: only ever compared against, never used)."
+    from dpo_agent.evaluate import BFCL_FILES, load_bfcl
+
+    return [e["query"] for cat in BFCL_FILES for e in load_bfcl(cat)]  # the bfcl-eval wheel that `make install` installs
 
 
 def test_no_bfcl_request_in_the_data(rows):
