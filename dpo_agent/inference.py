@@ -358,12 +358,8 @@ def record_messages(rec: dict) -> list[dict]:
 
 # %% ../nbs/05_inference.ipynb #44fa08ed
 def load_for_inference(model_name: str, adapter: str | os.PathLike | None = None, device: str | None = None):
-    "`(model, tokenizer)` for generation: `tiny` (random test model), an embedded alias, a folder or a hub id, plus an optional adapter."
-    from dpo_agent.models import load_model, tiny_model
-    if model_name == "tiny":
-        if adapter is not None: raise ValueError("the 'tiny' test model takes no adapter")
-        m, t = tiny_model()
-        return m.to(device or "cpu"), t
+    "`(model, tokenizer)` for generation: `tiny` (random test model), an embedded alias, a folder or a hub id, plus an optional adapter (merged: no LoRA overhead per token)."
+    from dpo_agent.models import load_model
     return load_model(model_name, adapter=adapter, device=device, merge=adapter is not None)
 
 def check_prompts(rows: Sequence[dict], source: str = "rows") -> list[dict]:
