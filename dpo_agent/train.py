@@ -76,6 +76,7 @@ class TrainConfig:
     loss_weights: list[float] | None = _f(None, "one weight per loss_type; None = all 1.0")  # noqa: RUF009 (_f wraps field())
     beta: float = _f(0.1, "DPO beta (IPO tau): higher = stay closer to the reference")
     precompute_ref_log_probs: bool = _f(False, "compute the reference log-probs once, before training, instead of in every step (and every epoch)")
+    shared_prompt: bool = _f(True, "train with `fastdpo.SharedPromptDPOTrainer` (each pair's prompt computed once, the LM head only over completion tokens; same losses); false = plain TRL `DPOTrainer`")
     disable_dropout: bool = _f(True, "TRL's default: zero every dropout (including LoRA's) so policy and reference log-probs are comparable")
     # --- optional SFT warm-up on the chosen turns
     sft_steps: int = _f(0, "optimizer steps of SFT on prompt -> chosen before DPO; 0 = no warm-up")
@@ -498,6 +499,8 @@ def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None)
     from transformers import set_seed
     from trl import DPOTrainer, SFTTrainer
 
+    from dpo_agent.fastdpo import SharedPromptDPOTrainer
+
     # --- setup: output folder, resolved config, log
     out = resolve_output_dir(cfg, resume)
     if not resume and (_checkpoint(out) or _checkpoint(out / "sft")):
@@ -557,7 +560,8 @@ def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None)
         ckpt = _checkpoint(out) if resume else None
         _truncate_log(log_path, "dpo", _step_of(ckpt))
         if resume: print(f"resuming {out} from {ckpt or 'the start (no checkpoint yet)'}", file=sys.stderr)
-        tr = DPOTrainer(model=model, ref_model=None, args=dpo_args(cfg, out), train_dataset=train_ds, processing_class=tok,
+        trainer_cls = SharedPromptDPOTrainer if cfg.shared_prompt else DPOTrainer
+        tr = trainer_cls(model=model, ref_model=None, args=dpo_args(cfg, out), train_dataset=train_ds, processing_class=tok,
                         peft_config=peft_config, callbacks=[*user, JsonlLogger(log_path, "dpo"), stop, *tb])
         tr.train(resume_from_checkpoint=ckpt)
         if stop.received:
