@@ -1,6 +1,6 @@
 """DPO training throughput: plain TRL `DPOTrainer` against our `SharedPromptDPOTrainer`, on the same steps and data.
 
-    python bench/dpo_throughput.py                    # embedded SmolLM2-135M, CPU recipe, 6 steps x 4 pairs
+    python bench/dpo_throughput.py                    # embedded SmolLM2-135M, CPU recipe, 4 steps x 4 pairs
     python bench/dpo_throughput.py --steps 4 --threads 1
     python bench/dpo_throughput.py --model tinyllama-1.1b --device cuda --dtype bfloat16 --peak-tflops 989
 
@@ -46,7 +46,7 @@ def run_side(a) -> dict:
 
     if a.threads: torch.set_num_threads(a.threads)
     over = [f"max_steps={a.steps}", "logging_steps=1", f"save_steps={10 * a.steps}", "tensorboard=false",
-            f"model={a.model}", f"device={a.device}", f"dtype={a.dtype}"]
+            f"model={a.model}", f"device={a.device}", f"dtype={a.dtype}", "bf16_autocast=false"]
     cfg = load_recipe(a.recipe, over)
     pairs = a.steps * cfg.batch_size * cfg.grad_accum
     rows = generate(n=max(4 * pairs, 64), seed=42)["train"]
@@ -85,7 +85,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--model", default="smollm2-135m")
     p.add_argument("--recipe", default="smollm2-135m-cpu", help="recipe both sides start from")
-    p.add_argument("--steps", type=int, default=6, help="optimizer steps (x batch x grad-accum pairs)")
+    p.add_argument("--steps", type=int, default=4, help="optimizer steps (x batch x grad-accum pairs)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--dtype", default="float32")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")

@@ -77,7 +77,7 @@ def _extra_commands():
     "Subcommands contributed by later pipeline stages (each module's `register_cli(subparsers)`)."
     import importlib, importlib.util
     out = []
-    for mod in ("dpo_agent.data", "dpo_agent.train", "dpo_agent.inference", "dpo_agent.agent", "dpo_agent.evaluate", "dpo_agent.pipeline", "dpo_agent.slurm"):
+    for mod in ("dpo_agent.data", "dpo_agent.train", "dpo_agent.inference", "dpo_agent.agent", "dpo_agent.evaluate", "dpo_agent.pipeline", "dpo_agent.slurm", "dpo_agent.results"):
         if importlib.util.find_spec(mod) is not None:
             m = importlib.import_module(mod)
             if hasattr(m, "register_cli"): out.append(m.register_cli)

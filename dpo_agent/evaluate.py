@@ -171,8 +171,8 @@ def plot_metrics(reports: list[Report], path: str | os.PathLike, metrics=METRICS
     for j, r in enumerate(reports):
         xs = [i + (j - (len(reports) - 1) / 2) * w for i in range(len(ms))]
         vals = [r.overall[m].rate if m in r.overall else 0 for m in ms]
-        err = [[v - r.overall[m].ci[0] if m in r.overall else 0 for v, m in zip(vals, ms)],
-               [r.overall[m].ci[1] - v if m in r.overall else 0 for v, m in zip(vals, ms)]]
+        err = [[max(0.0, v - r.overall[m].ci[0]) if m in r.overall else 0 for v, m in zip(vals, ms)],  # max: float rounding at k=0, k=n
+               [max(0.0, r.overall[m].ci[1] - v) if m in r.overall else 0 for v, m in zip(vals, ms)]]
         ax.bar(xs, vals, w, yerr=err, capsize=3, label=r.name)
     ax.set_xticks(range(len(ms))); ax.set_xticklabels(ms, rotation=30, ha="right")
     ax.set_ylim(0, 1.05); ax.set_ylabel("rate (95% Wilson CI)"); ax.set_title(title); ax.legend()

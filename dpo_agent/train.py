@@ -57,6 +57,7 @@ class TrainConfig:
     # --- model
     model: str = _f("smollm2-135m", "base model: an embedded alias (smollm2-135m), 'tiny' (random 2-layer Llama, tests), a local folder or a hub id")
     dtype: str = _f("auto", "weights dtype: auto (bf16 on CUDA, fp32 on CPU), float32, bfloat16, float16; bf16/fp16 also turn on autocast")
+    bf16_autocast: bool = _f(False, "keep the weights in `dtype` (fp32) but run the forward and backward under bf16 autocast: on a CPU with AVX512-BF16 ~3x faster than fp32, and LoRA's master weights stay fp32")
     device: str | None = _f(None, "cuda or cpu; None = cuda when visible")
     gradient_checkpointing: bool = _f(False, "recompute activations in backward: ~30% slower, much less activation memory (on for 8B)")
     # --- data
@@ -405,7 +406,7 @@ def _common_args(cfg: TrainConfig, out: Path, max_steps: int | None, lr: float) 
                 learning_rate=lr, lr_scheduler_type=cfg.lr_scheduler_type, warmup_steps=cfg.warmup_ratio,
                 weight_decay=cfg.weight_decay, max_grad_norm=cfg.max_grad_norm, num_train_epochs=cfg.num_train_epochs,
                 max_steps=max_steps or -1, max_length=cfg.max_length, activation_checkpointing=cfg.gradient_checkpointing,
-                bf16=dt == torch.bfloat16, fp16=dt == torch.float16, use_cpu=dev == "cpu", seed=cfg.seed, data_seed=cfg.seed,
+                bf16=dt == torch.bfloat16 or cfg.bf16_autocast, fp16=dt == torch.float16, use_cpu=dev == "cpu", seed=cfg.seed, data_seed=cfg.seed,
                 logging_steps=cfg.logging_steps, save_strategy="steps", save_steps=cfg.save_steps,
                 save_total_limit=cfg.save_total_limit, report_to="none", dataloader_num_workers=0, disable_tqdm=False)
 

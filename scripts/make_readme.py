@@ -1,7 +1,10 @@
 """Write README.md from nbs/index.ipynb (nbdev_readme needs Quarto, which cannot be installed here).
 
-Markdown cells are copied; code cells are shown as ```python blocks with their text outputs, except
-cells whose first line is an nbdev directive `#| hide`. Directive lines are dropped from what is shown.
+Markdown cells are copied; code cells are shown as ```python blocks with their outputs, except cells
+whose first lines hold the nbdev directive `#| hide` (nothing shown) or `#| echo: false` (only the outputs
+shown). An image output is left out unless the cell names a committed copy of it with
+`#| readme_image: PATH` (relative to the repository root), which is then shown. A `text/markdown` output (IPython's `Markdown(...)`) is copied as Markdown, a text output as a
+``` block. Directive lines are dropped from what is shown.
 Usage: python scripts/make_readme.py [--check]   (--check: exit 1 when README.md is out of date)
 """
 
@@ -28,10 +31,20 @@ def render(nb_path: Path) -> str:
             lines = src.splitlines()
             if any(ln.strip().replace(" ", "") in ("#|hide", "#|exporti") for ln in lines[:3]):
                 continue
+            img = [ln.split(":", 1)[1].strip() for ln in lines[:4] if ln.strip().replace(" ", "").startswith("#|readme_image:")]
+            echo = not any(ln.strip().replace(" ", "") == "#|echo:false" for ln in lines[:3])
             code = "\n".join(ln for ln in lines if not ln.lstrip().startswith("#|")).strip("\n")
-            if code:
+            if code and echo:
                 parts.append(f"```python\n{code}\n```")
             for out in cell.get("outputs", []):
+                if "image/png" in out.get("data", {}):
+                    if img:
+                        parts.append(f"![{Path(img[0]).stem}]({img[0]})")
+                    continue
+                md = _text(out.get("data", {}).get("text/markdown"))
+                if md.strip():
+                    parts.append(md.strip("\n"))
+                    continue
                 txt = _text(out.get("text")) or _text(out.get("data", {}).get("text/plain"))
                 if txt.strip():
                     parts.append("```\n" + txt.rstrip("\n") + "\n```")

@@ -80,3 +80,23 @@ def test_broken_pipe_is_quiet(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr("sys.stdout", ClosedPipe())
     assert main(["prompt"]) == 141
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_ablation_bad_input(tmp_path):
+    r = run("ablation", "--rows", "dpo,nope", "--out", str(tmp_path))
+    assert r.returncode == 2 and "nope" in r.stderr and "dpo_nll" in r.stderr, r.stderr
+    r = run("ablation", "--write-only", "--out", str(tmp_path / "empty"), "--results", str(tmp_path / "res"))
+    assert r.returncode == 2 and "no finished ablation rows" in r.stderr, r.stderr
+    assert not (tmp_path / "res").exists()
+
+
+def test_committed_results_match_readme():
+    "The README's results table is the one the committed results file renders to (not typed in by hand)."
+    from dpo_agent.results import load_results, results_table
+
+    root = Path(__file__).resolve().parents[1]
+    res = load_results(root / "results" / "ablation.json")
+    table = results_table(res)
+    assert table in (root / "README.md").read_text()
+    assert (root / "results" / "ablation.md").read_text().strip() == table
+    assert len(res["rows"]) >= 2 and all(s["report"]["n"] == s["eval_n"] for s in res["rows"])
