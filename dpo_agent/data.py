@@ -31,7 +31,8 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a', 'turn_b', 'make_request', 'chosen_first_turn',
            'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after', 'make_row', 'check_row', 'tool_menu',
            'generate_split', 'generate', 'dataset_stats', 'dataset_card', 'sample_turns', 'on_policy_rejected',
-           'on_policy_row', 'to_jsonl', 'write_dataset', 'cmd_data', 'register_cli']
+           'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected', 'to_jsonl',
+           'write_dataset', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1025,7 +1026,7 @@ KINDS_FIRST = {"refusal": 1.0, "direct_answer": 1.2, "malformed_json": 1.2, "wro
                "missing_thought": 0.8, "placeholder": 0.8, "text_after_fence": 0.9}
 KINDS_NOTOOL = {"unneeded_tool_call": 3.0, "missing_thought": 1.0, "placeholder": 1.0, "malformed_json": 0.4, "text_after_fence": 0.4}
 KINDS_AFTER = {"ignored_observation": 2.0, "unneeded_tool_call": 1.4, "missing_thought": 0.8, "placeholder": 0.8}
-REJECTED_KINDS = tuple(dict.fromkeys([*KINDS_FIRST, *KINDS_NOTOOL, *KINDS_AFTER, "on_policy"]))
+REJECTED_KINDS = tuple(dict.fromkeys([*KINDS_FIRST, *KINDS_NOTOOL, *KINDS_AFTER, "invented_tool", "on_policy"]))
 
 _REFUSAL_THOUGHTS = ("I am not able to do this for the user.", "This request is outside what I can do.",
                      "I do not think I can help with this one.", "I should decline this request.")
@@ -1508,6 +1509,7 @@ no test request occurs in train; every prompt is unique within its split.
 | `text_after_fence` | the right call followed by text, often a made-up `Observation:` |
 | `unneeded_tool_call` | calls a tool when none is needed, or again after the observation answered |
 | `ignored_observation` | a Final Answer that contradicts the observation |
+| `invented_tool` | the right args sent to a made-up tool that is not offered (`--invented-share`) |
 | `on_policy` | the model's own non-compliant or wrong answer (`--on-policy MODEL`) |
 """
     return head + body + "\n" + "\n".join(lens) + "\n" + kinds
@@ -1562,6 +1564,44 @@ def on_policy_row(row: dict, text: str, finished: bool = True) -> dict | None:
     cand = dict(row, rejected=[{"role": "assistant", "content": text}], rejected_kind="on_policy")
     return None if check_row(cand) else cand  # check_row is empty when the rejected turn fails: a real failure mode
 
+# %% ../nbs/03_data.ipynb #dd73318e
+_INVENTED = {  # made-up tool names by the request's tool; {w} is a content word of the request, {a} the calendar action
+    "calculator": ("calculate", "compute", "math", "calc", "evaluate", "get_{w}", "calculate_{w}", "compute_{w}", "get_{w}_value"),
+    "search": ("web_search", "google_search", "wikipedia", "lookup", "get_facts", "get_{w}", "search_{w}", "find_{w}", "get_{w}_info"),
+    "calendar": ("add_event", "create_event", "schedule", "delete_event", "get_events", "calendar_{a}", "{a}_event", "get_date", "{a}"),
+    None: ("translate", "rewrite_text", "tell_joke", "send_message", "count_words", "get_{w}", "{w}_tool", "write_{w}", "make_{w}"),
+}
+
+def invented_tool_name(rng: random.Random, tool: str | None, query: str, action: str | None = None, taken=()) -> str:
+    "A plausible tool name for `query` (whose right tool is `tool`) that is none of `taken` and no built-in or distractor tool."
+    words = [w for w in re.findall(r"[a-z]+", query.lower()) if len(w) > 3 and w not in _KW_STOP] or ["info"]
+    for _ in range(50):
+        name = rng.choice(_INVENTED[tool]).format(w=rng.choice(words), a=action or "create")
+        if name not in taken and name not in BUILTIN_SPECS and name not in DISTRACTOR_SPECS: return name
+    return "get_answer"
+
+def invented_tool_row(row: dict, rng: random.Random) -> dict | None:
+    "`row` with a call to a made-up tool as its rejected turn (kind `invented_tool`), or None if the row is not a first step."
+    if row["step"] != "first": return None
+    chosen = parse_turn(row["chosen"][0]["content"])
+    args = dict(row["expected"]["args"]) if row["tool"] else {"text": row["query"]}
+    name = invented_tool_name(rng, row["tool"], row["query"], args.get("action"), row["tools_offered"])
+    thought = chosen.thought if row["tool"] else rng.choice(
+        (f"I will use {name} to help with this request.", f"The {name} tool can do this for me.", f"Let me call {name} for this."))
+    cand = dict(row, rejected=[{"role": "assistant", "content": turn_a(thought, name, args)}], rejected_kind="invented_tool")
+    return None if check_row(cand) else cand
+
+def invented_tool_rejected(rows: list[dict], share: float = 0.25, seed: int = 42) -> tuple[list[dict], int]:
+    "Replace the rejected turn of about `share` of the first-step `rows` by a call to an invented tool. Returns (rows, replaced)."
+    if not 0 <= share <= 1: raise ValueError(f"share must be in [0, 1], got {share}")
+    rng = random.Random(f"dpo-agent-invented-{seed}")
+    new, replaced = list(rows), 0
+    for i, r in enumerate(rows):
+        if r["step"] != "first" or rng.random() >= share: continue
+        cand = invented_tool_row(r, rng)
+        if cand is not None: new[i], replaced = cand, replaced + 1
+    return new, replaced
+
 # %% ../nbs/03_data.ipynb #7b5771e6
 def _atomic_write(path: Path, text: str) -> None:
     "Write `text` to `path` via a temporary file in the same folder and `os.replace`."
@@ -1585,11 +1625,15 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   adapter: str | None = None,  # LoRA adapter folder for the on-policy model
                   on_policy_n: int = 64,  # train prompts to sample the on-policy model on
                   temperature: float = 0.0,  # on-policy sampling temperature; 0 = greedy
+                  invented_share: float = 0.0,  # share of first-step train rows whose rejected turn calls an invented tool
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = 0
+    replaced = invented = 0
+    if invented_share:
+        ds["train"], invented = invented_tool_rejected(ds["train"], share=invented_share, seed=seed)
+        cmd += f" --invented-share {invented_share}"
     if on_policy:
         from dpo_agent.models import load_model
         model, tok = load_model(on_policy, adapter=adapter)
@@ -1602,7 +1646,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", dataset_card(ds, cmd))
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
 def cmd_data(a) -> int:
@@ -1612,6 +1656,7 @@ def cmd_data(a) -> int:
     if not 0 <= a.test_frac < 1: raise CLIError(f"--test-frac must be at least 0 and below 1, got {a.test_frac}")
     if a.on_policy_n < 1: raise CLIError(f"--on-policy-n must be at least 1, got {a.on_policy_n}")
     if a.temperature < 0: raise CLIError(f"--temperature must be 0 (greedy) or positive, got {a.temperature}")
+    if not 0 <= a.invented_share <= 1: raise CLIError(f"--invented-share must be between 0 and 1, got {a.invented_share}")
     if a.adapter and not a.on_policy: raise CLIError("--adapter needs --on-policy MODEL: the adapter is loaded on top of that model")
     out = Path(a.out).expanduser()
     if out.exists() and not out.is_dir(): raise CLIError(f"--out {out} is a file: give a folder (it is created if missing)")
@@ -1619,7 +1664,7 @@ def cmd_data(a) -> int:
     t0 = time.time()
     try:
         res = write_dataset(out, n=a.n, seed=a.seed, test_frac=a.test_frac, on_policy=a.on_policy, adapter=a.adapter,
-                            on_policy_n=a.on_policy_n, temperature=a.temperature)
+                            on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
     except OSError as e:
         from dpo_agent.models import ModelNotFound
@@ -1644,4 +1689,6 @@ def register_cli(subparsers) -> None:
     s.add_argument("--adapter", default=None, help="LoRA adapter folder loaded on the --on-policy model")
     s.add_argument("--on-policy-n", type=int, default=64, help="train prompts to sample the on-policy model on (default: 64)")
     s.add_argument("--temperature", type=float, default=0.0, help="on-policy sampling temperature; 0 = greedy (default: 0)")
+    s.add_argument("--invented-share", type=float, default=0.0,
+                   help="share of first-step train pairs whose rejected turn calls a made-up tool (default: 0)")
     s.set_defaults(fn=cmd_data)

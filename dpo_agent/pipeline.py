@@ -22,6 +22,7 @@ class DemoConfig:
     out_dir: str | None = None  # None = runs/demo-<YYYYmmdd-HHMMSS>/
     n_pairs: int = 2500  # preference pairs to generate (train split)
     seed: int = 42  # data seed
+    invented_share: float = 0.25  # first-step train pairs rejecting a made-up tool (results/ablation.md, row 7)
     eval_n: int = 100  # held-out prompts scored for base and trained (more = tighter intervals, slower)
     bfcl: str | None = "simple"  # BFCL category scored for the trained model (None = skip)
     bfcl_n: int = 50  # BFCL questions (the first N): 100 cost ~5 min on 2 cores, which the 20-minute budget cannot spare
@@ -62,7 +63,7 @@ def run_demo(cfg: DemoConfig | None = None) -> dict:
     t0 = time.perf_counter()
 
     with stage("data"):
-        write_dataset(out / "data", n=cfg.n_pairs, seed=cfg.seed)
+        write_dataset(out / "data", n=cfg.n_pairs, seed=cfg.seed, invented_share=cfg.invented_share)
         test_rows = read_jsonl(out / "data" / "test.jsonl")
         prompts = _jsonl(pairs_to_prompts(test_rows, limit=cfg.eval_n), out / "heldout.prompts.jsonl")
     rcfg = load_recipe(cfg.recipe, list(cfg.overrides) + [f"data={out / 'data'}", f"output_dir={out / 'train'}"])
@@ -105,7 +106,10 @@ def run_demo(cfg: DemoConfig | None = None) -> dict:
 
 # %% ../nbs/08_pipeline.ipynb #7a9457d5
 def _cmd_demo(a) -> int:
-    cfg = DemoConfig(out_dir=a.out, eval_n=a.eval_n, bfcl_n=a.bfcl_n, recipe=a.recipe, overrides=a.set, n_pairs=a.n)
+    from dpo_agent.cli import CLIError
+    if not 0 <= a.invented_share <= 1: raise CLIError(f"--invented-share must be between 0 and 1, got {a.invented_share}")
+    cfg = DemoConfig(out_dir=a.out, eval_n=a.eval_n, bfcl_n=a.bfcl_n, recipe=a.recipe, overrides=a.set, n_pairs=a.n,
+                     invented_share=a.invented_share)
     r = run_demo(cfg)
     print("\nHeld-out prompts, base vs trained:\n" + r["table"])
     if r["bfcl_table"]: print(f"\nBFCL {cfg.bfcl}:\n" + r["bfcl_table"])
@@ -119,6 +123,8 @@ def register_cli(sub):
     s.add_argument("--n", type=int, default=2500, help="preference pairs to generate")
     s.add_argument("--eval-n", type=int, default=100, help="held-out prompts to score")
     s.add_argument("--bfcl-n", type=int, default=50, help="BFCL simple questions to score")
+    s.add_argument("--invented-share", type=float, default=0.25,
+                   help="share of first-step train pairs whose rejected turn calls a made-up tool (default 0.25)")
     s.add_argument("--recipe", default="smollm2-135m-cpu", help="training recipe")
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="recipe override (repeatable)")
     s.set_defaults(fn=_cmd_demo)

@@ -27,6 +27,7 @@ class Row:
     train: bool = True  # False: score the base model
     constrained: bool = False  # decode with the protocol grammar (outlines-core)
     on_policy: int = 0  # > 0: replace rejected turns by the base model's own failures on this many train prompts
+    data: dict = field(default_factory=dict)  # extra `write_dataset` options (e.g. invented_share) for this row's data
 
 
 ABLATION = [
@@ -37,6 +38,13 @@ ABLATION = [
     Row("dpo_nll_lr1e3", "(3) DPO + NLL on chosen, lr 1e-3: the recipe", ["learning_rate=1e-3"]),
     Row("sft_dpo", "(4) SFT warm-up (1/4 of the steps), then pure DPO", ["sft_steps=8", "max_steps=24", "loss_type=sigmoid", "loss_weights=[1.0]"]),
     Row("on_policy", "(5) DPO + NLL, on-policy rejected turns", on_policy=48),
+    Row("invented", "(7) the recipe + 25% invented-tool rejected turns", data={"invented_share": 0.25}),
+    Row("inv_lr2e3", "(11) rows 7 + 9: invented-tool rejected turns at lr 2e-3", ["learning_rate=2e-3"],
+        data={"invented_share": 0.25}),
+    Row("steps64", "(8) row 11 at 64 steps (256 pairs, twice the demo budget)", ["learning_rate=2e-3", "max_steps=64", "save_steps=16"],
+        data={"invented_share": 0.25}),
+    Row("lr2e3", "(9) the recipe at lr 2e-3", ["learning_rate=2e-3"]),
+    Row("beta05", "(10) the recipe at beta 0.5", ["beta=0.5"]),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
 ]
 ROWS = {r.name: r for r in ABLATION}
@@ -60,11 +68,13 @@ def row_command(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int
     return f"dpo-agent ablation --rows {row.name} --out {root} --eval-n {eval_n}"
 
 
-def _prep_data(root: Path, n: int, seed: int, on_policy: int = 0, model: str = "smollm2-135m") -> Path:
+def _prep_data(root: Path, n: int, seed: int, on_policy: int = 0, model: str = "smollm2-135m", **opts) -> Path:
+    "The row's dataset folder under `root` (written once): the default data plus on-policy / `write_dataset` options."
     from dpo_agent.data import write_dataset
-    d = root / (f"data-onpolicy{on_policy}" if on_policy else "data")
+    tag = (f"-onpolicy{on_policy}" if on_policy else "") + "".join(f"-{k}{v}" for k, v in sorted(opts.items()))
+    d = root / f"data{tag}"
     if not (d / "train.jsonl").is_file():
-        write_dataset(d, n=n, seed=seed, **({"on_policy": model, "on_policy_n": on_policy} if on_policy else {}))
+        write_dataset(d, n=n, seed=seed, **({"on_policy": model, "on_policy_n": on_policy} if on_policy else {}), **opts)
     return d
 
 
@@ -87,7 +97,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     times = {}
     t = time.perf_counter()
     base_data = _prep_data(root, n_pairs, seed)
-    data = _prep_data(root, n_pairs, seed, row.on_policy) if row.on_policy else base_data
+    data = _prep_data(root, n_pairs, seed, row.on_policy, **row.data) if (row.on_policy or row.data) else base_data
     times["data_s"] = round(time.perf_counter() - t, 1)
     prompts_path = root / f"heldout-{eval_n}.prompts.jsonl"
     if not prompts_path.is_file():
@@ -125,6 +135,19 @@ TABLE_METRICS = ("full_compliance", "tool_accuracy", "args_accuracy", "no_tool_f
 TARGETS = {"full_compliance": 0.99, "tool_accuracy": 0.97, "args_accuracy": 0.90, "no_tool_final": 0.90}
 
 
+def _stale(row: Row, s: dict) -> str | None:
+    "Why the summary `s` no longer matches `row` (None when it does): another setup, or another effective training config."
+    ran = {k: s["row"].get(k, getattr(Row("", ""), k)) for k in ("train", "constrained", "on_policy", "data")}  # older summaries: defaults
+    now = {k: getattr(row, k) for k in ran}
+    if ran != now: return f"it was run with {ran}, the row is now {now}"
+    if row.train:  # the overrides may change (pinning a value the recipe used to have), the config it trained with may not
+        from dpo_agent.train import load_recipe
+        cfg = load_recipe(s["recipe"], row.overrides)
+        diff = {k: (v, getattr(cfg, k)) for k, v in (s.get("config") or {}).items() if v != getattr(cfg, k)}
+        if diff: return "its config differs from the row's now, as (ran, now): " + ", ".join(f"{k} {a!r} vs {b!r}" for k, (a, b) in diff.items())
+    return None
+
+
 def collect(root: str | os.PathLike = "runs/ablation") -> dict:
     "Every finished row under `root`, in `ABLATION` order: `{'rows': [summary, ...], 'collected': time}`."
     root = Path(root)
@@ -133,9 +156,8 @@ def collect(root: str | os.PathLike = "runs/ablation") -> dict:
         p = root / r.name / "summary.json"
         if not p.is_file(): continue
         s = json.loads(p.read_text())
-        ran = {k: s["row"].get(k) for k in ("overrides", "train", "constrained", "on_policy")}
-        if ran != {k: getattr(r, k) for k in ran}:
-            raise AblationError(f"{p} was run with {ran}, but row {r.name} is now {asdict(r)}: rerun it with --force")
+        stale = _stale(r, s)
+        if stale: raise AblationError(f"{p} is stale: {stale}; rerun it with `dpo-agent ablation --rows {r.name} --force`")
         s["row"] = asdict(r)  # the current title
         rows.append(s)
     if not rows: raise AblationError(f"no finished ablation rows under {root}: run `dpo-agent ablation` first")

@@ -100,3 +100,9 @@ def test_committed_results_match_readme():
     assert table in (root / "README.md").read_text()
     assert (root / "results" / "ablation.md").read_text().strip() == table
     assert len(res["rows"]) >= 2 and all(s["report"]["n"] == s["eval_n"] for s in res["rows"])
+
+
+def test_demo_bad_invented_share(tmp_path):
+    r = run("demo", "--invented-share", "2", "--out", str(tmp_path / "demo"))
+    assert r.returncode == 2 and "--invented-share must be between 0 and 1, got 2.0" in r.stderr, r.stderr
+    assert not (tmp_path / "demo").exists()  # refused before any stage ran
