@@ -373,4 +373,5 @@ d = { 'settings': { 'branch': 'main',
                                  'dpo_agent.train.register_cli': ('train.html#register_cli', 'dpo_agent/train.py'),
                                  'dpo_agent.train.resolve_output_dir': ('train.html#resolve_output_dir', 'dpo_agent/train.py'),
                                  'dpo_agent.train.sft_args': ('train.html#sft_args', 'dpo_agent/train.py'),
-                                 'dpo_agent.train.train': ('train.html#train', 'dpo_agent/train.py')}}}
+                                 'dpo_agent.train.train': ('train.html#train', 'dpo_agent/train.py'),
+                                 'dpo_agent.train.used_indices': ('train.html#used_indices', 'dpo_agent/train.py')}}}

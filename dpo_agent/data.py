@@ -1545,10 +1545,14 @@ def sample_turns(model, tokenizer, prompts: list[list[dict]],
         out += list(zip(texts, done)) if with_finished else texts
     return out
 
-def on_policy_rejected(rows: list[dict], model, tokenizer, n: int = 64, seed: int = 42, **sample_kw) -> tuple[list[dict], int]:
-    "Sample the model on `n` of `rows`' prompts; where its answer is a failure, make it the rejected turn. Returns (rows, replaced)."
+def on_policy_rejected(rows: list[dict], model, tokenizer, n: int = 64, seed: int = 42, among: list[int] | None = None,
+                       **sample_kw) -> tuple[list[dict], int]:
+    """Sample the model on `n` of `rows`' prompts (chosen among the indices `among`, e.g. the pairs a run will train on;
+    default all); where its answer is a failure, make it the rejected turn. Returns (rows, replaced)."""
     rng = random.Random(f"dpo-agent-on-policy-{seed}")
-    idx = sorted(rng.sample(range(len(rows)), min(n, len(rows))))
+    pool = list(range(len(rows)) if among is None else among)
+    if any(not 0 <= i < len(rows) for i in pool): raise ValueError(f"`among` holds indices outside the {len(rows)} rows")
+    idx = sorted(rng.sample(pool, min(n, len(pool))))
     outs = sample_turns(model, tokenizer, [rows[i]["prompt"] for i in idx], seed=seed, with_finished=True, **sample_kw)
     new, replaced = list(rows), 0
     for i, (text, finished) in zip(idx, outs):
@@ -1626,6 +1630,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   on_policy_n: int = 64,  # train prompts to sample the on-policy model on
                   temperature: float = 0.0,  # on-policy sampling temperature; 0 = greedy
                   invented_share: float = 0.0,  # share of first-step train rows whose rejected turn calls an invented tool
+                  on_policy_among: list[int] | None = None,  # sample the on-policy model only on these train rows (default: any)
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     ds = generate(n=n, seed=seed, test_frac=test_frac)
@@ -1637,9 +1642,11 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     if on_policy:
         from dpo_agent.models import load_model
         model, tok = load_model(on_policy, adapter=adapter)
-        ds["train"], replaced = on_policy_rejected(ds["train"], model, tok, n=on_policy_n, seed=seed, temperature=temperature)
+        ds["train"], replaced = on_policy_rejected(ds["train"], model, tok, n=on_policy_n, seed=seed, temperature=temperature,
+                                                   among=on_policy_among)
         cmd += f" --on-policy {on_policy}" + (f" --adapter {adapter}" if adapter else "") + f" --on-policy-n {on_policy_n}" + (
-            f" --temperature {temperature}" if temperature else "")
+            f" --temperature {temperature}" if temperature else "") + (
+            f"  # sampled among {len(on_policy_among)} given train rows (the pairs one run trains on)" if on_policy_among is not None else "")
     out = Path(out_dir).expanduser()
     out.mkdir(parents=True, exist_ok=True)
     paths = {s: out / f"{s}.jsonl" for s in ("train", "test")}

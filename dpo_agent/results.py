@@ -26,25 +26,24 @@ class Row:
     overrides: list = field(default_factory=list)  # `--set` overrides on the recipe
     train: bool = True  # False: score the base model
     constrained: bool = False  # decode with the protocol grammar (outlines-core)
-    on_policy: int = 0  # > 0: replace rejected turns by the base model's own failures on this many train prompts
+    on_policy: int = 0  # > 0: replace rejected turns by the base model's own failures on this many of the pairs the run trains on
     data: dict = field(default_factory=dict)  # extra `write_dataset` options (e.g. invented_share) for this row's data
 
 
 ABLATION = [
     Row("base", "base model, no training", train=False),
     Row("seed", "(1) the seed's recipe: pure DPO, lr 5e-6", ["loss_type=sigmoid", "loss_weights=[1.0]", "learning_rate=5e-6"]),
-    Row("dpo", "(2) pure DPO, lr 1e-3 (LoRA-sized)", ["loss_type=sigmoid", "loss_weights=[1.0]"]),
+    Row("dpo", "(2) pure DPO, lr 1e-3 (LoRA-sized)", ["loss_type=sigmoid", "loss_weights=[1.0]", "learning_rate=1e-3"]),
     Row("dpo_nll", "(3a) DPO + NLL on chosen, lr 5e-4", ["learning_rate=5e-4"]),
-    Row("dpo_nll_lr1e3", "(3) DPO + NLL on chosen, lr 1e-3: the recipe", ["learning_rate=1e-3"]),
-    Row("sft_dpo", "(4) SFT warm-up (1/4 of the steps), then pure DPO", ["sft_steps=8", "max_steps=24", "loss_type=sigmoid", "loss_weights=[1.0]"]),
-    Row("on_policy", "(5) DPO + NLL, on-policy rejected turns", on_policy=48),
-    Row("invented", "(7) the recipe + 25% invented-tool rejected turns", data={"invented_share": 0.25}),
-    Row("inv_lr2e3", "(11) rows 7 + 9: invented-tool rejected turns at lr 2e-3", ["learning_rate=2e-3"],
+    Row("dpo_nll_lr1e3", "(3) DPO + NLL on chosen, lr 1e-3", ["learning_rate=1e-3"]),
+    Row("sft_dpo", "(4) SFT warm-up (1/4 of the steps), then pure DPO", ["sft_steps=8", "max_steps=24", "loss_type=sigmoid",
+                                                                         "loss_weights=[1.0]", "learning_rate=1e-3"]),
+    Row("on_policy", "(5) row 8 with the base model's own failures as rejected turns (64 of its 128 pairs sampled)",
+        ["learning_rate=2e-3"], on_policy=64),
+    Row("invented", "(7) row 3 + invented-tool rejected turns (25% of first steps)", ["learning_rate=1e-3"], data={"invented_share": 0.25}),
+    Row("lr2e3", "(8) row 3 at lr 2e-3", ["learning_rate=2e-3"]),
+    Row("inv_lr2e3", "(9) rows 7 + 8: invented-tool rejected turns, lr 2e-3: the recipe", ["learning_rate=2e-3"],
         data={"invented_share": 0.25}),
-    Row("steps64", "(8) row 11 at 64 steps (256 pairs, twice the demo budget)", ["learning_rate=2e-3", "max_steps=64", "save_steps=16"],
-        data={"invented_share": 0.25}),
-    Row("lr2e3", "(9) the recipe at lr 2e-3", ["learning_rate=2e-3"]),
-    Row("beta05", "(10) the recipe at beta 0.5", ["beta=0.5"]),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
 ]
 ROWS = {r.name: r for r in ABLATION}
@@ -68,13 +67,16 @@ def row_command(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int
     return f"dpo-agent ablation --rows {row.name} --out {root} --eval-n {eval_n}"
 
 
-def _prep_data(root: Path, n: int, seed: int, on_policy: int = 0, model: str = "smollm2-135m", **opts) -> Path:
-    "The row's dataset folder under `root` (written once): the default data plus on-policy / `write_dataset` options."
+def _prep_data(root: Path, n: int, seed: int, on_policy: int = 0, model: str = "smollm2-135m", used: list[int] | None = None,
+               **opts) -> Path:
+    """The row's dataset folder under `root` (written once): the default data plus `write_dataset` options; with
+    `on_policy`, the model's own failures on that many of the `used` train rows (the pairs the run trains on)."""
     from dpo_agent.data import write_dataset
-    tag = (f"-onpolicy{on_policy}" if on_policy else "") + "".join(f"-{k}{v}" for k, v in sorted(opts.items()))
+    tag = (f"-onpolicy{on_policy}of{len(used)}" if on_policy else "") + "".join(f"-{k}{v}" for k, v in sorted(opts.items()))
     d = root / f"data{tag}"
     if not (d / "train.jsonl").is_file():
-        write_dataset(d, n=n, seed=seed, **({"on_policy": model, "on_policy_n": on_policy} if on_policy else {}), **opts)
+        op = {"on_policy": model, "on_policy_n": on_policy, "on_policy_among": used} if on_policy else {}
+        write_dataset(d, n=n, seed=seed, **op, **opts)
     return d
 
 
@@ -85,7 +87,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     from dpo_agent.evaluate import aggregate, pairs_to_prompts, read_jsonl, score_rows
     from dpo_agent.inference import run_inference
     from dpo_agent.models import load_model
-    from dpo_agent.train import load_recipe, train
+    from dpo_agent.train import load_recipe, train, used_indices
 
     root = Path(root)
     out = root / row.name
@@ -97,7 +99,10 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     times = {}
     t = time.perf_counter()
     base_data = _prep_data(root, n_pairs, seed)
-    data = _prep_data(root, n_pairs, seed, row.on_policy, **row.data) if (row.on_policy or row.data) else base_data
+    rcfg = load_recipe(recipe, row.overrides)
+    reach = [x for x in (rcfg.max_pairs, rcfg.max_steps and rcfg.max_steps * rcfg.batch_size * rcfg.grad_accum) if x]
+    used = used_indices(n_pairs, min(reach) if reach else None, rcfg.seed)  # the pairs `train` will use (its own rule)
+    data = _prep_data(root, n_pairs, seed, row.on_policy, rcfg.model, used, **row.data) if (row.on_policy or row.data) else base_data
     times["data_s"] = round(time.perf_counter() - t, 1)
     prompts_path = root / f"heldout-{eval_n}.prompts.jsonl"
     if not prompts_path.is_file():

@@ -26,9 +26,9 @@ import yaml
 # %% auto #0
 __all__ = ['EXIT_PREEMPTED', 'TINY_MODEL', 'LOSS_TYPES', 'DTYPES', 'PAIR_COLUMNS', 'ConfigError', 'TrainConfig', 'parse_override',
            'list_recipes', 'recipe_path', 'load_recipe', 'config_yaml', 'TrainError', 'read_pairs', 'data_stats',
-           'pairs_dataset', 'Callback', 'JsonlLogger', 'read_log', 'Preemption', 'load_base', 'resolve_output_dir',
-           'ensure_data', 'dpo_args', 'sft_args', 'lora_config', 'model_card', 'TrainResult', 'train', 'SignalAt',
-           'plot_log', 'cmd_train', 'register_cli']
+           'used_indices', 'pairs_dataset', 'Callback', 'JsonlLogger', 'read_log', 'Preemption', 'load_base',
+           'resolve_output_dir', 'ensure_data', 'dpo_args', 'sft_args', 'lora_config', 'model_card', 'TrainResult',
+           'train', 'SignalAt', 'plot_log', 'cmd_train', 'register_cli']
 
 # %% ../nbs/04_train.ipynb #1350fde7
 EXIT_PREEMPTED = 75  # EX_TEMPFAIL (sysexits.h): "try again later"; the SLURM script requeues on it
@@ -272,11 +272,15 @@ def data_stats(rows: list[dict]) -> dict:
         if vals and len(set(vals)) <= 20: out[k] = dict(sorted({v: vals.count(v) for v in set(vals)}.items()))
     return out
 
+def used_indices(n: int, limit: int | None = None, seed: int = 0) -> list[int]:
+    "Which of `n` rows `pairs_dataset(rows, limit, seed)` keeps, in its order (what a run trains on)."
+    return random.Random(seed).sample(range(n), limit) if limit is not None and limit < n else list(range(n))
+
 def pairs_dataset(rows: list[dict], limit: int | None = None, seed: int = 0):
     "A `datasets.Dataset` of the message columns only; a seeded random `limit` rows when `limit` is smaller."
     from datasets import Dataset
     if limit is not None and limit < len(rows):
-        rows = random.Random(seed).sample(rows, limit)
+        rows = [rows[i] for i in used_indices(len(rows), limit, seed)]
     return Dataset.from_list([{k: r[k] for k in PAIR_COLUMNS} for r in rows])
 
 # %% ../nbs/04_train.ipynb #e25e24cb
