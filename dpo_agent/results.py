@@ -87,7 +87,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     from dpo_agent.evaluate import aggregate, pairs_to_prompts, read_jsonl, score_rows
     from dpo_agent.inference import run_inference
     from dpo_agent.models import load_model
-    from dpo_agent.train import load_recipe, train, used_indices
+    from dpo_agent.train import load_recipe, pairs_limit, train, used_indices
 
     root = Path(root)
     out = root / row.name
@@ -100,8 +100,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     t = time.perf_counter()
     base_data = _prep_data(root, n_pairs, seed)
     rcfg = load_recipe(recipe, row.overrides)
-    reach = [x for x in (rcfg.max_pairs, rcfg.max_steps and rcfg.max_steps * rcfg.batch_size * rcfg.grad_accum) if x]
-    used = used_indices(n_pairs, min(reach) if reach else None, rcfg.seed)  # the pairs `train` will use (its own rule)
+    used = used_indices(n_pairs, pairs_limit(rcfg), rcfg.seed)  # the pairs `train` will use (its own rule)
     data = _prep_data(root, n_pairs, seed, row.on_policy, rcfg.model, used, **row.data) if (row.on_policy or row.data) else base_data
     times["data_s"] = round(time.perf_counter() - t, 1)
     prompts_path = root / f"heldout-{eval_n}.prompts.jsonl"

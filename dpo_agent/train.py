@@ -26,9 +26,9 @@ import yaml
 # %% auto #0
 __all__ = ['EXIT_PREEMPTED', 'TINY_MODEL', 'LOSS_TYPES', 'DTYPES', 'PAIR_COLUMNS', 'ConfigError', 'TrainConfig', 'parse_override',
            'list_recipes', 'recipe_path', 'load_recipe', 'config_yaml', 'TrainError', 'read_pairs', 'data_stats',
-           'used_indices', 'pairs_dataset', 'Callback', 'JsonlLogger', 'read_log', 'Preemption', 'load_base',
-           'resolve_output_dir', 'ensure_data', 'dpo_args', 'sft_args', 'lora_config', 'model_card', 'TrainResult',
-           'train', 'SignalAt', 'plot_log', 'cmd_train', 'register_cli']
+           'pairs_limit', 'used_indices', 'pairs_dataset', 'Callback', 'JsonlLogger', 'read_log', 'Preemption',
+           'load_base', 'resolve_output_dir', 'ensure_data', 'dpo_args', 'sft_args', 'lora_config', 'model_card',
+           'TrainResult', 'train', 'SignalAt', 'plot_log', 'cmd_train', 'register_cli']
 
 # %% ../nbs/04_train.ipynb #1350fde7
 EXIT_PREEMPTED = 75  # EX_TEMPFAIL (sysexits.h): "try again later"; the SLURM script requeues on it
@@ -271,6 +271,12 @@ def data_stats(rows: list[dict]) -> dict:
         vals = [r[k] for r in rows if isinstance(r.get(k), str)]
         if vals and len(set(vals)) <= 20: out[k] = dict(sorted({v: vals.count(v) for v in set(vals)}.items()))
     return out
+
+def pairs_limit(cfg) -> int | None:
+    "At most how many training pairs a run with `cfg` can use: `max_pairs` and what `max_steps` reaches (None = all)."
+    reach = cfg.max_steps * cfg.batch_size * cfg.grad_accum if cfg.max_steps else None
+    lims = [x for x in (cfg.max_pairs, reach) if x is not None]
+    return min(lims) if lims else None
 
 def used_indices(n: int, limit: int | None = None, seed: int = 0) -> list[int]:
     "Which of `n` rows `pairs_dataset(rows, limit, seed)` keeps, in its order (what a run trains on)."
@@ -528,8 +534,7 @@ def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None)
         # --- data: only the pairs the run can reach (precompute and tokenization do no wasted work)
         data_dir = ensure_data(cfg, out)
         rows = read_pairs(data_dir / "train.jsonl")
-        reach = cfg.max_steps * cfg.batch_size * cfg.grad_accum if cfg.max_steps else None
-        limit = min(x for x in (cfg.max_pairs, reach, len(rows)) if x is not None)
+        limit = min(x for x in (pairs_limit(cfg), len(rows)) if x is not None)
         train_ds = pairs_dataset(rows, limit=limit, seed=cfg.seed)
         stats = {**data_stats(rows), "used_pairs": len(train_ds), "data_dir": str(data_dir)}
         eval_ds = None
