@@ -23,16 +23,16 @@ from .tools import BUILTIN_SPECS, calculate, default_registry, format_number, se
 
 # %% auto #0
 __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 'TRANSLATIONS', 'LANGUAGES', 'POLITE', 'GRAMMAR',
-           'JOKES', 'DISTRACTOR_SPECS', 'MONTHS', 'WEEKDAYS', 'REGISTERS', 'CALC_TEMPLATES', 'SEARCH_TEMPLATES',
-           'CAL_TEMPLATES', 'NOTOOL_TEMPLATES', 'TEMPLATES', 'CALC_THOUGHTS', 'SEARCH_THOUGHTS',
+           'JOKES', 'DISTRACTOR_SPECS', 'ALIAS_OF', 'ALIAS_SPECS', 'MONTHS', 'WEEKDAYS', 'REGISTERS', 'CALC_TEMPLATES',
+           'SEARCH_TEMPLATES', 'CAL_TEMPLATES', 'NOTOOL_TEMPLATES', 'TEMPLATES', 'CALC_THOUGHTS', 'SEARCH_THOUGHTS',
            'SEARCH_FAMILY_THOUGHTS', 'CAL_THOUGHTS', 'NOTOOL_THOUGHTS', 'KINDS_FIRST', 'KINDS_NOTOOL', 'KINDS_AFTER',
            'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS', 'distractor_args', 'ordinal', 'next_weekday',
            'DatePhrase', 'relative_date', 'absolute_date', 'time_phrase', 'Template', 'topic_keywords', 'Topic',
            'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a', 'turn_b', 'make_request', 'chosen_first_turn',
            'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after', 'make_row', 'check_row', 'tool_menu',
            'generate_split', 'generate', 'dataset_stats', 'dataset_card', 'sample_turns', 'on_policy_rejected',
-           'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected', 'to_jsonl',
-           'write_dataset', 'cmd_data', 'register_cli']
+           'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected', 'rename_builtins_row',
+           'rename_builtins', 'to_jsonl', 'write_dataset', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -258,6 +258,28 @@ _DISTRACTORS = {
     "find_parking": ("Find free parking spots near a place.", _obj({"location": _S}, ["location"]), {"location": "{city} central station"}),
 }
 DISTRACTOR_SPECS: dict[str, ToolSpec] = {n: ToolSpec(n, d, p) for n, (d, p, _) in _DISTRACTORS.items()}
+
+# Other names for the built-in tools, each with the argument names it renames ({} keeps them). A training prompt may offer
+# a built-in under one of these (`rename_builtins`), so the model must read the menu instead of memorising three names.
+# Only arguments that no distractor tool uses are renamed (expression, query, title).
+_ALIASES = {
+    "calculator": (("math_eval", {"expression": "expr"}), ("arithmetic", {}), ("evaluate_expression", {"expression": "formula"}),
+                   ("number_cruncher", {}), ("compute_math", {"expression": "math_expression"})),
+    "search": (("encyclopedia", {}), ("knowledge_lookup", {"query": "keywords"}), ("fact_finder", {"query": "q"}),
+               ("wiki_search", {"query": "search_terms"}), ("lookup_articles", {"query": "topic"})),
+    "calendar": (("calendar_manager", {}), ("manage_events", {"title": "name"}), ("agenda", {}),
+                 ("schedule_planner", {"title": "event_name"}), ("event_book", {})),
+}
+
+def _renamed_spec(spec: ToolSpec, name: str, keys: dict) -> ToolSpec:
+    "`spec` under another `name`, its argument names mapped by `keys`."
+    p = json.loads(json.dumps(spec.parameters))
+    p["properties"] = {keys.get(k, k): v for k, v in p["properties"].items()}
+    if "required" in p: p["required"] = [keys.get(k, k) for k in p["required"]]
+    return ToolSpec(name, spec.description, p)
+
+ALIAS_OF = {a: (tool, keys) for tool, al in _ALIASES.items() for a, keys in al}  # alias -> (built-in, argument renames)
+ALIAS_SPECS: dict[str, ToolSpec] = {a: _renamed_spec(BUILTIN_SPECS[t], a, k) for a, (t, k) in ALIAS_OF.items()}
 
 def _fill(v: Any, ctx: dict) -> Any:
     "Fill '{slot}' strings in a nested example value from `ctx`."
@@ -1086,7 +1108,7 @@ def _tool_args(rng: random.Random, name: str, req: Request, ctx: dict) -> dict:
     if name == "calendar": return {"action": "list", "date": ctx["today"]}
     return distractor_args(name, ctx)
 
-def _spec(name: str) -> ToolSpec: return BUILTIN_SPECS.get(name) or DISTRACTOR_SPECS[name]
+def _spec(name: str) -> ToolSpec: return BUILTIN_SPECS.get(name) or ALIAS_SPECS.get(name) or DISTRACTOR_SPECS[name]
 
 def _wrong_args(rng: random.Random, req: Request, ctx: dict) -> dict:
     "Args for the right tool that are wrong or missing (checked against `args_match`)."
@@ -1606,6 +1628,48 @@ def invented_tool_rejected(rows: list[dict], share: float = 0.25, seed: int = 42
         if cand is not None: new[i], replaced = cand, replaced + 1
     return new, replaced
 
+# %% ../nbs/03_data.ipynb #058050c5
+def _rename_text(text: str, names: dict, keys: dict) -> str:
+    "`text` with every quoted tool name in `names` and argument name in `keys` replaced (JSON or Python quotes)."
+    for old, new in [*names.items(), *keys.items()]:
+        text = text.replace(f'"{old}"', f'"{new}"').replace(f"'{old}'", f"'{new}'")
+    for old, new in names.items():  # the Thought may name the tool in words
+        text = re.sub(rf"\bthe {old}( tool)?\b", f"the {new} tool", text)
+    return text
+
+def rename_builtins_row(row: dict, rng: random.Random) -> dict | None:
+    "`row` with each offered built-in tool under an alias (from `_ALIASES`) everywhere, or None if it offers none or would break."
+    offered = [n for n in row["tools_offered"] if n in BUILTIN_SPECS]
+    if not offered: return None
+    names, keys = {}, {}
+    for n in offered:
+        alias, k = rng.choice(_ALIASES[n])
+        names[n] = alias; keys.update(k)
+    menu = [names.get(n, n) for n in row["tools_offered"]]
+    today = date.fromisoformat(row["today"])
+    prompt = [{"role": "system", "content": render_system_prompt([_spec(n) for n in menu], today)}, row["prompt"][1]]
+    prompt += [dict(m, content=_rename_text(m["content"], names, keys)) if m["role"] == "assistant" else m for m in row["prompt"][2:]]
+    exp = dict(row["expected"])
+    if exp.get("tool") in names:
+        exp["tool"] = names[exp["tool"]]
+        exp["args"] = {keys.get(k, k): v for k, v in exp["args"].items()}
+    turn = lambda msgs: [dict(m, content=_rename_text(m["content"], names, keys)) for m in msgs]
+    cand = dict(row, prompt=prompt, chosen=turn(row["chosen"]), rejected=turn(row["rejected"]), tool=exp.get("tool"), expected=exp,
+                tools_offered=menu)
+    return None if check_row(cand) else cand
+
+def rename_builtins(rows: list[dict], share: float = 0.25, seed: int = 42) -> tuple[list[dict], int]:
+    "Offer the built-in tools under other names in about `share` of `rows` (see `rename_builtins_row`). Returns (rows, renamed)."
+    if not 0 <= share <= 1: raise ValueError(f"share must be in [0, 1], got {share}")
+    rng = random.Random(f"dpo-agent-rename-{seed}")
+    new, renamed = list(rows), 0
+    for i, r in enumerate(rows):
+        if rng.random() >= share: continue
+        cand = rename_builtins_row(r, rng)
+        if cand is not None: new[i], renamed = cand, renamed + 1
+    return new, renamed
+
+
 # %% ../nbs/03_data.ipynb #7b5771e6
 def _atomic_write(path: Path, text: str) -> None:
     "Write `text` to `path` via a temporary file in the same folder and `os.replace`."
@@ -1631,14 +1695,18 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   temperature: float = 0.0,  # on-policy sampling temperature; 0 = greedy
                   invented_share: float = 0.0,  # share of first-step train rows whose rejected turn calls an invented tool
                   on_policy_among: list[int] | None = None,  # sample the on-policy model only on these train rows (default: any)
+                  rename_share: float = 0.0,  # share of train rows that offer the built-in tools under other names
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = 0
+    replaced = invented = renamed = 0
     if invented_share:
         ds["train"], invented = invented_tool_rejected(ds["train"], share=invented_share, seed=seed)
         cmd += f" --invented-share {invented_share}"
+    if rename_share:  # after the invented tools: a row whose invented name would become an offered alias stays as it was
+        ds["train"], renamed = rename_builtins(ds["train"], share=rename_share, seed=seed)
+        cmd += f" --rename-share {rename_share}"
     if on_policy:
         from dpo_agent.models import load_model
         model, tok = load_model(on_policy, adapter=adapter)
@@ -1653,7 +1721,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", dataset_card(ds, cmd))
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
 def cmd_data(a) -> int:
@@ -1664,6 +1732,7 @@ def cmd_data(a) -> int:
     if a.on_policy_n < 1: raise CLIError(f"--on-policy-n must be at least 1, got {a.on_policy_n}")
     if a.temperature < 0: raise CLIError(f"--temperature must be 0 (greedy) or positive, got {a.temperature}")
     if not 0 <= a.invented_share <= 1: raise CLIError(f"--invented-share must be between 0 and 1, got {a.invented_share}")
+    if not 0 <= a.rename_share <= 1: raise CLIError(f"--rename-share must be between 0 and 1, got {a.rename_share}")
     if a.adapter and not a.on_policy: raise CLIError("--adapter needs --on-policy MODEL: the adapter is loaded on top of that model")
     out = Path(a.out).expanduser()
     if out.exists() and not out.is_dir(): raise CLIError(f"--out {out} is a file: give a folder (it is created if missing)")
@@ -1671,7 +1740,8 @@ def cmd_data(a) -> int:
     t0 = time.time()
     try:
         res = write_dataset(out, n=a.n, seed=a.seed, test_frac=a.test_frac, on_policy=a.on_policy, adapter=a.adapter,
-                            on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share)
+                            on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share,
+                            rename_share=a.rename_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
     except OSError as e:
         from dpo_agent.models import ModelNotFound
@@ -1698,4 +1768,6 @@ def register_cli(subparsers) -> None:
     s.add_argument("--temperature", type=float, default=0.0, help="on-policy sampling temperature; 0 = greedy (default: 0)")
     s.add_argument("--invented-share", type=float, default=0.0,
                    help="share of first-step train pairs whose rejected turn calls a made-up tool (default: 0)")
+    s.add_argument("--rename-share", type=float, default=0.0,
+                   help="share of train pairs that offer the built-in tools under other names and argument names (default: 0)")
     s.set_defaults(fn=cmd_data)

@@ -28,6 +28,7 @@ class Row:
     constrained: bool = False  # decode with the protocol grammar (outlines-core)
     on_policy: int = 0  # > 0: replace rejected turns by the base model's own failures on this many of the pairs the run trains on
     data: dict = field(default_factory=dict)  # extra `write_dataset` options (e.g. invented_share) for this row's data
+    on_policy_from: str = ""  # with `on_policy`: sample this row's trained adapter instead of the base model (run that row first)
 
 
 ABLATION = [
@@ -44,6 +45,14 @@ ABLATION = [
     Row("lr2e3", "(8) row 3 at lr 2e-3", ["learning_rate=2e-3"]),
     Row("inv_lr2e3", "(9) rows 7 + 8: invented-tool rejected turns, lr 2e-3: the recipe", ["learning_rate=2e-3"],
         data={"invented_share": 0.25}),
+    Row("inv_lr4e3", "(10) row 9 at lr 4e-3", ["learning_rate=4e-3"], data={"invented_share": 0.25}),
+    Row("inv_steps64", "(11) row 9 with 64 steps (256 pairs: twice the budget)", ["learning_rate=2e-3", "max_steps=64"],
+        data={"invented_share": 0.25}),
+    Row("inv_beta05", "(12) row 9 with beta 0.5", ["learning_rate=2e-3", "beta=0.5"], data={"invented_share": 0.25}),
+    Row("inv_renamed", "(13) row 9 + built-in tools offered under other names in 25% of the training prompts", ["learning_rate=2e-3"],
+        data={"invented_share": 0.25, "rename_share": 0.25}),
+    Row("inv_round2", "(14) row 9 with row 9's own failures as rejected turns (its adapter sampled on all 128 pairs)",
+        ["learning_rate=2e-3"], on_policy=128, on_policy_from="inv_lr2e3", data={"invented_share": 0.25}),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
 ]
 ROWS = {r.name: r for r in ABLATION}
@@ -62,26 +71,37 @@ def get_rows(names: str | list | None) -> list[Row]:
     return [ROWS[n] for n in names]
 
 # %% ../nbs/12_results.ipynb #5e03c594
-def row_command(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 100) -> str:
+def row_command(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 100, bfcl: int = 0) -> str:
     "The shell command that reproduces `row`."
-    return f"dpo-agent ablation --rows {row.name} --out {root} --eval-n {eval_n}"
+    return f"dpo-agent ablation --rows {row.name} --out {root} --eval-n {eval_n}" + (f" --bfcl {bfcl}" if bfcl else "")
 
 
 def _prep_data(root: Path, n: int, seed: int, on_policy: int = 0, model: str = "smollm2-135m", used: list[int] | None = None,
-               **opts) -> Path:
+               on_policy_from: str = "", **opts) -> Path:
     """The row's dataset folder under `root` (written once): the default data plus `write_dataset` options; with
-    `on_policy`, the model's own failures on that many of the `used` train rows (the pairs the run trains on)."""
+    `on_policy`, the model's own failures on that many of the `used` train rows (the pairs the run trains on): the base
+    model's, or those of row `on_policy_from`'s trained adapter."""
     from dpo_agent.data import write_dataset
-    tag = (f"-onpolicy{on_policy}of{len(used)}" if on_policy else "") + "".join(f"-{k}{v}" for k, v in sorted(opts.items()))
+    tag = (f"-onpolicy{on_policy}of{len(used)}" + (f"from-{on_policy_from}" if on_policy_from else "") if on_policy else "") + "".join(
+        f"-{k}{v}" for k, v in sorted(opts.items()))
     d = root / f"data{tag}"
     if not (d / "train.jsonl").is_file():
-        op = {"on_policy": model, "on_policy_n": on_policy, "on_policy_among": used} if on_policy else {}
+        adapter = None
+        if on_policy and on_policy_from:
+            adapter = root / on_policy_from / "train"
+            if not (adapter / "adapter_config.json").is_file():
+                raise AblationError(f"this row samples row {on_policy_from!r}'s adapter, and {adapter} holds none: "
+                                    f"run `dpo-agent ablation --rows {on_policy_from} --out {root}` first")
+            adapter = str(adapter)
+        op = {"on_policy": model, "adapter": adapter, "on_policy_n": on_policy, "on_policy_among": used} if on_policy else {}
         write_dataset(d, n=n, seed=seed, **op, **opts)
     return d
 
 
 def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 100, recipe: str = "smollm2-135m-cpu",
-            n_pairs: int = 2500, seed: int = 42, batch_size: int = 16, max_new_tokens: int = 160, force: bool = False) -> dict:
+            n_pairs: int = 2500, seed: int = 42, batch_size: int = 16, max_new_tokens: int = 160, force: bool = False,
+            bfcl: int = 0,  # > 0: also score the first `bfcl` questions of BFCL simple (tools never seen in training)
+            ) -> dict:
     "Train (unless a baseline), generate on the held-out prompts and score `row`; writes and returns `<root>/<row>/summary.json`."
     from dpo_agent.data import to_jsonl
     from dpo_agent.evaluate import aggregate, pairs_to_prompts, read_jsonl, score_rows
@@ -101,7 +121,8 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     base_data = _prep_data(root, n_pairs, seed)
     rcfg = load_recipe(recipe, row.overrides)
     used = used_indices(n_pairs, pairs_limit(rcfg), rcfg.seed)  # the pairs `train` will use (its own rule)
-    data = _prep_data(root, n_pairs, seed, row.on_policy, rcfg.model, used, **row.data) if (row.on_policy or row.data) else base_data
+    data = (_prep_data(root, n_pairs, seed, row.on_policy, rcfg.model, used, row.on_policy_from, **row.data)
+            if (row.on_policy or row.data) else base_data)
     times["data_s"] = round(time.perf_counter() - t, 1)
     prompts_path = root / f"heldout-{eval_n}.prompts.jsonl"
     if not prompts_path.is_file():
@@ -125,10 +146,20 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
                   max_new_tokens=max_new_tokens, constrained=row.constrained)
     times["eval_s"] = round(time.perf_counter() - t, 1)
     rep = aggregate(score_rows(read_jsonl(outputs)), name=row.name)
-    summary = {"row": asdict(row), "command": row_command(row, root, eval_n), "recipe": recipe,
+    bfcl_rep = None
+    if bfcl:
+        from dpo_agent.evaluate import bfcl_report, load_bfcl
+        from dpo_agent.inference import run_inference_rows
+        t = time.perf_counter()
+        outs = run_inference_rows(cfg.model, load_bfcl("simple", limit=bfcl), model=model, tokenizer=tok, batch_size=8,
+                                  constrained=row.constrained)
+        (out / "bfcl_simple.jsonl").write_text(to_jsonl(outs))
+        bfcl_rep = bfcl_report(outs, name=f"{row.name}-bfcl-simple").to_dict()
+        times["bfcl_s"] = round(time.perf_counter() - t, 1)
+    summary = {"row": asdict(row), "command": row_command(row, root, eval_n, bfcl), "recipe": recipe,
                "config": {k: getattr(cfg, k) for k in ("learning_rate", "loss_type", "loss_weights", "beta", "max_steps",
                                                         "sft_steps", "batch_size", "grad_accum", "lora_r")} if row.train else None,
-               "eval_n": eval_n, "times": times, "report": rep.to_dict(),
+               "eval_n": eval_n, "times": times, "report": rep.to_dict(), "bfcl": bfcl_rep,
                "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
     summary_path.write_text(json.dumps(summary, indent=1))
     return summary
@@ -141,7 +172,7 @@ TARGETS = {"full_compliance": 0.99, "tool_accuracy": 0.97, "args_accuracy": 0.90
 
 def _stale(row: Row, s: dict) -> str | None:
     "Why the summary `s` no longer matches `row` (None when it does): another setup, or another effective training config."
-    ran = {k: s["row"].get(k, getattr(Row("", ""), k)) for k in ("train", "constrained", "on_policy", "data")}  # older summaries: defaults
+    ran = {k: s["row"].get(k, getattr(Row("", ""), k)) for k in ("train", "constrained", "on_policy", "data", "on_policy_from")}  # older summaries: defaults
     now = {k: getattr(row, k) for k in ran}
     if ran != now: return f"it was run with {ran}, the row is now {now}"
     if row.train:  # the overrides may change (pinning a value the recipe used to have), the config it trained with may not
@@ -152,14 +183,17 @@ def _stale(row: Row, s: dict) -> str | None:
     return None
 
 
-def collect(root: str | os.PathLike = "runs/ablation") -> dict:
-    "Every finished row under `root`, in `ABLATION` order: `{'rows': [summary, ...], 'collected': time}`."
+def collect(root: str | os.PathLike = "runs/ablation", previous: dict | None = None) -> dict:
+    """Every finished row under `root`, in `ABLATION` order: `{'rows': [summary, ...], 'collected': time}`. A row with no
+    summary under `root` is taken from `previous` (the committed results) when it is there: a fresh checkout adds rows."""
     root = Path(root)
+    prev = {s["row"]["name"]: s for s in (previous or {}).get("rows", [])}
     rows = []
     for r in ABLATION:
         p = root / r.name / "summary.json"
-        if not p.is_file(): continue
-        s = json.loads(p.read_text())
+        if p.is_file(): s = json.loads(p.read_text())
+        elif r.name in prev: s, p = prev[r.name], f"the earlier results' row {r.name!r}"
+        else: continue
         stale = _stale(r, s)
         if stale: raise AblationError(f"{p} is stale: {stale}; rerun it with `dpo-agent ablation --rows {r.name} --force`")
         s["row"] = asdict(r)  # the current title
@@ -182,11 +216,13 @@ def _fmt(r: dict | None) -> str:
 
 def results_table(res: dict, metrics=TABLE_METRICS, commands: bool = True) -> str:
     "Markdown table: one line per row, one column per metric, plus training minutes (and the command)."
-    head = ["row", *metrics, "train min"] + (["command"] if commands else [])
+    head = ["row", *metrics, "BFCL simple: compliant / AST", "train min"] + (["command"] if commands else [])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for s in res["rows"]:
         train_min = f"{s['times']['train_s'] / 60:.1f}" if "train_s" in s["times"] else "–"
-        cells = [s["row"]["title"], *(_fmt(_rate(s, m)) for m in metrics), train_min]
+        b = (s.get("bfcl") or {}).get("overall")
+        bfcl = f"{b['full_compliance']['k']} / {b['ast_accuracy']['k']} of {b['full_compliance']['n']}" if b else "–"
+        cells = [s["row"]["title"], *(_fmt(_rate(s, m)) for m in metrics), bfcl, train_min]
         if commands: cells.append(f"`{s['command']}`")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -250,11 +286,13 @@ def _cmd_ablation(a) -> int:
     if not a.write_only:
         for row in rows:
             print(f"▶ {row.name}: {row.title}", flush=True)
-            s = run_row(row, a.out, eval_n=a.eval_n, force=a.force)
+            try: s = run_row(row, a.out, eval_n=a.eval_n, force=a.force, bfcl=a.bfcl)
+            except AblationError as e: raise CLIError(str(e)) from None
             o = s["report"]["overall"]
             print(f"✔ {row.name}: " + ", ".join(f"{m} {_fmt(o.get(m))}" for m in ("full_compliance", "tool_accuracy", "args_accuracy")), flush=True)
     if a.write or a.write_only:
-        try: res = collect(a.out)
+        prev = Path(a.results) / "ablation.json"
+        try: res = collect(a.out, previous=load_results(prev) if prev.is_file() else None)
         except AblationError as e: raise CLIError(str(e)) from None
         p = write_results(res, a.results)
         print(results_table(res))
@@ -269,6 +307,7 @@ def register_cli(sub):
     s.add_argument("--out", default="runs/ablation", help="ablation root (data, one folder per row)")
     s.add_argument("--eval-n", type=int, default=100, help="held-out prompts per row")
     s.add_argument("--force", action="store_true", help="rerun rows that already have a summary.json")
+    s.add_argument("--bfcl", type=int, default=0, help="also score the first N questions of BFCL simple (unseen tools; default 0: no)")
     s.add_argument("--write", action="store_true", help="then gather every finished row into --results")
     s.add_argument("--write-only", action="store_true", help="only gather (run nothing)")
     s.add_argument("--results", default="results", help="where ablation.json/.md/.png go (committed)")
