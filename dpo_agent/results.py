@@ -51,8 +51,8 @@ ABLATION = [
     Row("inv_beta05", "(12) row 9 with beta 0.5", ["learning_rate=2e-3", "beta=0.5"], data={"invented_share": 0.25}),
     Row("inv_renamed", "(13) row 9 + built-in tools offered under other names in 25% of the training prompts", ["learning_rate=2e-3"],
         data={"invented_share": 0.25, "rename_share": 0.25}),
-    Row("inv_round2", "(14) row 9 with row 9's own failures as rejected turns (its adapter sampled on all 128 pairs)",
-        ["learning_rate=2e-3"], on_policy=128, on_policy_from="inv_lr2e3", data={"invented_share": 0.25}),
+    Row("inv_round2", "(14) a second round of row 10: row 10's own failures on its 128 pairs as their rejected turns",
+        ["learning_rate=4e-3"], on_policy=128, on_policy_from="inv_lr4e3", data={"invented_share": 0.25}),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
 ]
 ROWS = {r.name: r for r in ABLATION}
