@@ -1628,7 +1628,7 @@ def invented_tool_rejected(rows: list[dict], share: float = 0.25, seed: int = 42
         if cand is not None: new[i], replaced = cand, replaced + 1
     return new, replaced
 
-# %% ../nbs/03_data.ipynb #a6696fb3
+# %% ../nbs/03_data.ipynb #bba20fc7
 def _rename_text(text: str, names: dict, keys: dict) -> str:
     "`text` with every quoted tool name in `names` and argument name in `keys` replaced (JSON or Python quotes)."
     for old, new in [*names.items(), *keys.items()]:
