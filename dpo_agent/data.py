@@ -26,13 +26,14 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'JOKES', 'DISTRACTOR_SPECS', 'ALIAS_OF', 'ALIAS_SPECS', 'MONTHS', 'WEEKDAYS', 'REGISTERS', 'CALC_TEMPLATES',
            'SEARCH_TEMPLATES', 'CAL_TEMPLATES', 'NOTOOL_TEMPLATES', 'TEMPLATES', 'CALC_THOUGHTS', 'SEARCH_THOUGHTS',
            'SEARCH_FAMILY_THOUGHTS', 'CAL_THOUGHTS', 'NOTOOL_THOUGHTS', 'KINDS_FIRST', 'KINDS_NOTOOL', 'KINDS_AFTER',
-           'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS', 'distractor_args', 'ordinal', 'next_weekday',
-           'DatePhrase', 'relative_date', 'absolute_date', 'time_phrase', 'Template', 'topic_keywords', 'Topic',
-           'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a', 'turn_b', 'make_request', 'chosen_first_turn',
-           'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after', 'make_row', 'check_row', 'tool_menu',
-           'generate_split', 'generate', 'dataset_stats', 'dataset_card', 'sample_turns', 'on_policy_rejected',
-           'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected', 'rename_builtins_row',
-           'rename_builtins', 'to_jsonl', 'write_dataset', 'cmd_data', 'register_cli']
+           'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS', 'OTHER_TOOLS', 'KINDS_OTHER', 'distractor_args',
+           'ordinal', 'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date', 'time_phrase', 'Template',
+           'topic_keywords', 'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a', 'turn_b',
+           'make_request', 'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after',
+           'make_row', 'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats', 'dataset_card',
+           'sample_turns', 'on_policy_rejected', 'on_policy_row', 'invented_tool_name', 'invented_tool_row',
+           'invented_tool_rejected', 'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows',
+           'to_jsonl', 'write_dataset', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1414,7 +1415,7 @@ def _shares(xs: list) -> dict:
 
 def dataset_stats(rows: list[dict]) -> dict:
     "The numbers of the dataset card for one split."
-    conv_tool = lambda r: {"calc": "calculator", "search": "search", "cal": "calendar", "notool": "none"}[r["family"].split(".")[0]]
+    conv_tool = lambda r: {"calc": "calculator", "search": "search", "cal": "calendar", "notool": "none", "other": "other tools"}[r["family"].split(".")[0]]
     return {
         "pairs": len(rows),
         "unique_prompts": len({json.dumps(r["prompt"][1:], ensure_ascii=False) for r in rows}),
@@ -1670,6 +1671,128 @@ def rename_builtins(rows: list[dict], share: float = 0.25, seed: int = 42) -> tu
     return new, renamed
 
 
+# %% ../nbs/03_data.ipynb #9f1052d3
+_ROOMS = ("living room", "kitchen", "bedroom", "office", "hallway", "garage")
+_CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK")
+_FOODS = ("banana", "apple", "avocado", "oatmeal", "rice", "chicken breast", "almonds", "broccoli")
+_RESTAURANTS = ("Luigi's", "The Golden Fork", "Sakura House", "Casa Verde", "Blue Lagoon Grill", "Le Petit Bistro")
+
+def _other_request(name: str, rng: random.Random, S: Split, today: date) -> tuple[str, dict]:
+    "A request that distractor tool `name` answers, and the args it needs (typed as its schema says)."
+    R, C = rng.randint, rng.choice
+    city, city2 = rng.sample(S.cities, 2)
+    day = (today + timedelta(days=R(1, 60))).isoformat()
+    if name == "get_weather":
+        unit = C([None, "celsius", "fahrenheit"])
+        return C(["What's the weather like in {c} right now", "How is the weather in {c} today", "Is it cold in {c} at the moment"]).format(c=city) + (
+            f", in {unit}?" if unit else "?"), {"city": city, **({"unit": unit} if unit else {})}
+    if name == "convert_currency":
+        amt, (a, b) = C([R(5, 5000), round(R(500, 500000) / 100, 2)]), rng.sample(_CURRENCIES, 2)
+        return C(["Convert {x} {a} to {b}.", "How much is {x} {a} in {b}?", "What do I get for {x} {a} in {b} today?"]).format(x=amt, a=a, b=b), {
+            "amount": amt, "from_currency": a, "to_currency": b}
+    if name == "set_timer":
+        m, label = R(1, 90), C([None, "pasta", "laundry", "tea", "break"])
+        return f"Set a timer for {m} minutes" + (f" called {label}." if label else "."), {"minutes": m, **({"label": label} if label else {})}
+    if name == "book_restaurant":
+        r, n, t = C(_RESTAURANTS), R(1, 12), C([None, f"{R(11, 22):02d}:{C(['00', '15', '30', '45'])}"])
+        return f"Book a table for {n} at {r}" + (f" at {t}." if t else "."), {"restaurant": r, "party_size": n, **({"time": t} if t else {})}
+    if name == "reserve_hotel":
+        n = R(1, 14)
+        return C(["Reserve a hotel room in {c} from {d} for {n} nights.", "I need a hotel in {c}: check in on {d}, {n} nights."]).format(c=city, d=day, n=n), {
+            "city": city, "check_in": day, "nights": n}
+    if name == "rent_car":
+        n = R(1, 21)
+        return C(["Rent me a car in {c} from {d} for {n} days.", "I want to pick up a rental car in {c} on {d} and keep it {n} days."]).format(c=city, d=day, n=n), {
+            "city": city, "pickup_date": day, "days": n}
+    if name == "get_stock_price":
+        sym = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(R(2, 4)))
+        return C(["What is {s} trading at?", "Get me the latest price of {s}.", "How much is one share of {s} right now?"]).format(s=sym), {"symbol": sym}
+    if name == "send_sms":
+        num, msg = f"+{R(1, 49)}{R(100000000, 999999999)}", C(["Running ten minutes late", "Call me back please", "Happy birthday!", "The keys are under the mat"])
+        return f'Text {num} saying "{msg}".', {"phone_number": num, "message": msg}
+    if name == "get_directions":
+        mode = C([None, "driving", "walking", "transit", "cycling"])
+        return f"How do I get from {city} to {city2}" + (f" by {mode}?" if mode else "?"), {"origin": city, "destination": city2, **({"mode": mode} if mode else {})}
+    if name == "set_thermostat":
+        unit = C(["celsius", "fahrenheit"])
+        t = R(16, 26) if unit == "celsius" else R(60, 78)
+        return f"Set the thermostat to {t} degrees {unit}.", {"temperature": t, "unit": unit}
+    if name == "transfer_money":
+        a, b = rng.sample(["checking", "savings", "holiday fund", "joint account"], 2)
+        amt = C([R(10, 3000), round(R(1000, 300000) / 100, 2)])
+        return f"Move {amt} from my {a} to my {b}.", {"from_account": a, "to_account": b, "amount": amt}
+    if name == "get_nutrition_info":
+        f, g = C(_FOODS), C([None, R(20, 400)])
+        return (f"How many calories are in {g} grams of {f}?" if g else f"What are the nutrients in {f}?"), {"food": f, **({"grams": g} if g else {})}
+    if name == "check_flight_status":
+        fn = C(["LH", "BA", "AF", "UA", "QF", "EK", "KL"]) + str(R(10, 2999))
+        return C(["Is flight {f} on time?", "What's the status of flight {f}?"]).format(f=fn), {"flight_number": fn}
+    if name == "get_time_zone":
+        return C(["Which time zone is {c} in?", "What time zone does {c} use?"]).format(c=city), {"city": city}
+    if name == "control_lights":
+        room, on = C(_ROOMS), rng.random() < 0.6
+        b = C([None, R(10, 100)]) if on else None
+        return (f"Turn on the lights in the {room}" + (f" at {b}% brightness." if b else ".") if on else f"Switch off the {room} lights."), {
+            "room": room, "on": on, **({"brightness": b} if b else {})}
+    raise KeyError(f"no request template for tool {name!r}")
+
+OTHER_TOOLS = ("get_weather", "convert_currency", "set_timer", "book_restaurant", "reserve_hotel", "rent_car", "get_stock_price", "send_sms",
+               "get_directions", "set_thermostat", "transfer_money", "get_nutrition_info", "check_flight_status", "get_time_zone", "control_lights")
+KINDS_OTHER = {"wrong_tool": 1.0, "wrong_args": 1.6, "invented_tool": 1.0, "direct_answer": 0.8, "missing_thought": 0.5, "malformed_json": 0.6}
+
+def _other_wrong_args(rng: random.Random, args: dict, spec: ToolSpec) -> dict:
+    "`args` with one required argument dropped or one value changed."
+    bad = dict(args)
+    k = rng.choice(list(args))
+    if rng.random() < 0.4 and k in spec.parameters.get("required", []): del bad[k]
+    elif isinstance(args[k], bool): bad[k] = not args[k]
+    elif isinstance(args[k], (int, float)): bad[k] = args[k] + rng.choice([-1, 1]) * max(1, round(abs(args[k]) * rng.choice([0.1, 0.5, 1])))
+    else: bad[k] = rng.choice(["", "unknown", args[k][::-1] if len(args[k]) > 1 else "x"])
+    return bad
+
+def other_tool_row(rng: random.Random, S: Split, today: date, name: str | None = None) -> dict | None:
+    "A first-step train row whose right call is distractor tool `name` (random if None); None when its rejected turn passes."
+    name = name or rng.choice(OTHER_TOOLS)
+    spec = DISTRACTOR_SPECS[name]
+    query, args = _other_request(name, rng, S, today)
+    others = [n for n in [*BUILTIN_SPECS, *DISTRACTOR_SPECS] if n != name]
+    menu = [name, *rng.sample(others, rng.randint(0, 3))]
+    rng.shuffle(menu)
+    desc = spec.description[0].lower() + spec.description[1:].rstrip(".")
+    thought = rng.choice((f"The user wants me to {desc}, which is what {name} does.", f"I will call {name} to {desc}, with the details the user gave.",
+                          f"This calls for {name}; the request gives me its arguments.", f"To {desc} I need the {name} tool."))
+    kind = _pick(rng, KINDS_OTHER if len(menu) > 1 else {k: w for k, w in KINDS_OTHER.items() if k != "wrong_tool"})
+    if kind == "wrong_tool":
+        w = rng.choice([m for m in menu if m != name])
+        wargs = distractor_args(w, {"city": rng.choice(S.cities), "city2": rng.choice(S.cities), "person": "Ana", "person_lc": "ana",
+                                    "company": rng.choice(S.companies), "today": today.isoformat()}) if w in DISTRACTOR_SPECS else (
+            {"query": query} if w == "search" else {"expression": "1 + 1"} if w == "calculator" else {"action": "list", "date": today.isoformat()})
+        rejected = turn_a(f"I will use {w} for this request.", w, wargs)
+    elif kind == "wrong_args": rejected = turn_a(thought, name, _other_wrong_args(rng, args, spec))
+    elif kind == "invented_tool": rejected = turn_a(thought, invented_tool_name(rng, None, query, taken=menu), args)
+    elif kind == "direct_answer": rejected = turn_b("I can do this without a tool.", rng.choice(("Done!", "All set.", "I have taken care of it.")))
+    elif kind == "missing_thought": rejected = turn_a(thought, name, args).split("\n", 1)[1]
+    else: rejected = f"Thought: {thought}\n" + _malformed_action(rng, name, args)
+    prompt = [{"role": "system", "content": render_system_prompt([_spec(n) for n in menu], today)}, {"role": "user", "content": query}]
+    row = {"prompt": prompt, "chosen": [{"role": "assistant", "content": turn_a(thought, name, args)}],
+           "rejected": [{"role": "assistant", "content": rejected}], "tool": name, "expected": {"tool": name, "args": args},
+           "rejected_kind": kind, "template_id": f"other.{name}", "family": f"other.{name}", "register": "question", "split": S.name,
+           "tools_offered": menu, "today": today.isoformat(), "query": query, "step": "first"}
+    return None if check_row(row) else row
+
+def other_tool_rows(rows: list[dict], share: float = 0.2, seed: int = 42) -> tuple[list[dict], int]:
+    "Replace about `share` of the first-step train `rows` by requests that a distractor tool answers. Returns (rows, replaced)."
+    if not 0 <= share <= 1: raise ValueError(f"share must be in [0, 1], got {share}")
+    rng = random.Random(f"dpo-agent-other-{seed}")
+    S = make_splits(seed)[0]
+    new, replaced, seen = list(rows), 0, {r["query"] for r in rows}
+    for i, r in enumerate(rows):
+        if r["step"] != "first" or rng.random() >= share: continue
+        cand = other_tool_row(rng, S, date.fromisoformat(r["today"]))
+        if cand is not None and cand["query"] not in seen: new[i], replaced = cand, replaced + 1; seen.add(cand["query"])
+    return new, replaced
+
+
 # %% ../nbs/03_data.ipynb #7b5771e6
 def _atomic_write(path: Path, text: str) -> None:
     "Write `text` to `path` via a temporary file in the same folder and `os.replace`."
@@ -1696,11 +1819,15 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   invented_share: float = 0.0,  # share of first-step train rows whose rejected turn calls an invented tool
                   on_policy_among: list[int] | None = None,  # sample the on-policy model only on these train rows (default: any)
                   rename_share: float = 0.0,  # share of train rows that offer the built-in tools under other names
+                  other_share: float = 0.0,  # share of first-step train rows replaced by requests that a distractor tool answers
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = 0
+    replaced = invented = renamed = other = 0
+    if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
+        ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
+        cmd += f" --other-share {other_share}"
     if invented_share:
         ds["train"], invented = invented_tool_rejected(ds["train"], share=invented_share, seed=seed)
         cmd += f" --invented-share {invented_share}"
@@ -1721,7 +1848,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", dataset_card(ds, cmd))
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
 def cmd_data(a) -> int:
@@ -1732,6 +1859,7 @@ def cmd_data(a) -> int:
     if a.on_policy_n < 1: raise CLIError(f"--on-policy-n must be at least 1, got {a.on_policy_n}")
     if a.temperature < 0: raise CLIError(f"--temperature must be 0 (greedy) or positive, got {a.temperature}")
     if not 0 <= a.invented_share <= 1: raise CLIError(f"--invented-share must be between 0 and 1, got {a.invented_share}")
+    if not 0 <= a.other_share <= 1: raise CLIError(f"--other-share must be between 0 and 1, got {a.other_share}")
     if not 0 <= a.rename_share <= 1: raise CLIError(f"--rename-share must be between 0 and 1, got {a.rename_share}")
     if a.adapter and not a.on_policy: raise CLIError("--adapter needs --on-policy MODEL: the adapter is loaded on top of that model")
     out = Path(a.out).expanduser()
@@ -1741,7 +1869,7 @@ def cmd_data(a) -> int:
     try:
         res = write_dataset(out, n=a.n, seed=a.seed, test_frac=a.test_frac, on_policy=a.on_policy, adapter=a.adapter,
                             on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share,
-                            rename_share=a.rename_share)
+                            rename_share=a.rename_share, other_share=a.other_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
     except OSError as e:
         from dpo_agent.models import ModelNotFound
@@ -1770,4 +1898,6 @@ def register_cli(subparsers) -> None:
                    help="share of first-step train pairs whose rejected turn calls a made-up tool (default: 0)")
     s.add_argument("--rename-share", type=float, default=0.0,
                    help="share of train pairs that offer the built-in tools under other names and argument names (default: 0)")
+    s.add_argument("--other-share", type=float, default=0.0,
+                   help="share of first-step train pairs replaced by requests that another (distractor) tool answers (default: 0)")
     s.set_defaults(fn=cmd_data)
