@@ -1603,7 +1603,7 @@ def invented_tool_name(rng: random.Random, tool: str | None, query: str, action:
     "A plausible tool name for `query` (whose right tool is `tool`) that is none of `taken` and no built-in or distractor tool."
     words = [w for w in re.findall(r"[a-z]+", query.lower()) if len(w) > 3 and w not in _KW_STOP] or ["info"]
     for _ in range(50):
-        name = rng.choice(_INVENTED[tool]).format(w=rng.choice(words), a=action or "create")
+        name = rng.choice(_INVENTED.get(tool, _INVENTED[None])).format(w=rng.choice(words), a=action or "create")  # other tools: generic names
         if name not in taken and name not in BUILTIN_SPECS and name not in DISTRACTOR_SPECS: return name
     return "get_answer"
 

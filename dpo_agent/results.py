@@ -53,8 +53,8 @@ ABLATION = [
         data={"invented_share": 0.25, "rename_share": 0.25}),
     Row("inv_round2", "(14) a second round of row 10: row 10's own failures on its 128 pairs as their rejected turns",
         ["learning_rate=4e-3"], on_policy=128, on_policy_from="inv_lr4e3", data={"invented_share": 0.25}),
-    Row("inv_other", "(15) row 9 + requests that other (distractor) tools answer, with typed arguments (20% of first steps)",
-        ["learning_rate=2e-3"], data={"invented_share": 0.25, "other_share": 0.2}),
+    Row("inv_other", "(15) row 9 + requests that other (distractor) tools answer, with typed arguments (30% of first steps)",
+        ["learning_rate=2e-3"], data={"invented_share": 0.25, "other_share": 0.3}),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
 ]
 ROWS = {r.name: r for r in ABLATION}
