@@ -1618,16 +1618,21 @@ def invented_tool_row(row: dict, rng: random.Random) -> dict | None:
     cand = dict(row, rejected=[{"role": "assistant", "content": turn_a(thought, name, args)}], rejected_kind="invented_tool")
     return None if check_row(cand) else cand
 
-def invented_tool_rejected(rows: list[dict], share: float = 0.25, seed: int = 42) -> tuple[list[dict], int]:
-    "Replace the rejected turn of about `share` of the first-step `rows` by a call to an invented tool. Returns (rows, replaced)."
+def _swap_rows(rows: list[dict], share: float, stream: str, make, first_only: bool = False) -> tuple[list[dict], int]:
+    """`rows` with about `share` of them (of the first-step ones with `first_only`) replaced by `make(row, rng)` where that is
+    not None; `stream` seeds the transform's own random stream. Returns (rows, replaced)."""
     if not 0 <= share <= 1: raise ValueError(f"share must be in [0, 1], got {share}")
-    rng = random.Random(f"dpo-agent-invented-{seed}")
+    rng = random.Random(stream)
     new, replaced = list(rows), 0
     for i, r in enumerate(rows):
-        if r["step"] != "first" or rng.random() >= share: continue
-        cand = invented_tool_row(r, rng)
+        if (first_only and r["step"] != "first") or rng.random() >= share: continue
+        cand = make(r, rng)
         if cand is not None: new[i], replaced = cand, replaced + 1
     return new, replaced
+
+def invented_tool_rejected(rows: list[dict], share: float = 0.25, seed: int = 42) -> tuple[list[dict], int]:
+    "Replace the rejected turn of about `share` of the first-step `rows` by a call to an invented tool. Returns (rows, replaced)."
+    return _swap_rows(rows, share, f"dpo-agent-invented-{seed}", invented_tool_row, first_only=True)
 
 # %% ../nbs/03_data.ipynb #bba20fc7
 def _rename_text(text: str, names: dict, keys: dict) -> str:
@@ -1661,14 +1666,7 @@ def rename_builtins_row(row: dict, rng: random.Random) -> dict | None:
 
 def rename_builtins(rows: list[dict], share: float = 0.25, seed: int = 42) -> tuple[list[dict], int]:
     "Offer the built-in tools under other names in about `share` of `rows` (see `rename_builtins_row`). Returns (rows, renamed)."
-    if not 0 <= share <= 1: raise ValueError(f"share must be in [0, 1], got {share}")
-    rng = random.Random(f"dpo-agent-rename-{seed}")
-    new, renamed = list(rows), 0
-    for i, r in enumerate(rows):
-        if rng.random() >= share: continue
-        cand = rename_builtins_row(r, rng)
-        if cand is not None: new[i], renamed = cand, renamed + 1
-    return new, renamed
+    return _swap_rows(rows, share, f"dpo-agent-rename-{seed}", rename_builtins_row)
 
 
 # %% ../nbs/03_data.ipynb #9f1052d3
