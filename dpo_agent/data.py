@@ -1780,15 +1780,14 @@ def other_tool_row(rng: random.Random, S: Split, today: date, name: str | None =
 
 def other_tool_rows(rows: list[dict], share: float = 0.2, seed: int = 42) -> tuple[list[dict], int]:
     "Replace about `share` of the first-step train `rows` by requests that a distractor tool answers. Returns (rows, replaced)."
-    if not 0 <= share <= 1: raise ValueError(f"share must be in [0, 1], got {share}")
-    rng = random.Random(f"dpo-agent-other-{seed}")
-    S = make_splits(seed)[0]
-    new, replaced, seen = list(rows), 0, {r["query"] for r in rows}
-    for i, r in enumerate(rows):
-        if r["step"] != "first" or rng.random() >= share: continue
+    S, seen = make_splits(seed)[0], {r["query"] for r in rows}
+
+    def make(r: dict, rng: random.Random) -> dict | None:
         cand = other_tool_row(rng, S, date.fromisoformat(r["today"]))
-        if cand is not None and cand["query"] not in seen: new[i], replaced = cand, replaced + 1; seen.add(cand["query"])
-    return new, replaced
+        if cand is None or cand["query"] in seen: return None  # prompts stay unique within the split
+        seen.add(cand["query"])
+        return cand
+    return _swap_rows(rows, share, f"dpo-agent-other-{seed}", make, first_only=True)
 
 
 # %% ../nbs/03_data.ipynb #7b5771e6
@@ -1856,9 +1855,9 @@ def cmd_data(a) -> int:
     if not 0 <= a.test_frac < 1: raise CLIError(f"--test-frac must be at least 0 and below 1, got {a.test_frac}")
     if a.on_policy_n < 1: raise CLIError(f"--on-policy-n must be at least 1, got {a.on_policy_n}")
     if a.temperature < 0: raise CLIError(f"--temperature must be 0 (greedy) or positive, got {a.temperature}")
-    if not 0 <= a.invented_share <= 1: raise CLIError(f"--invented-share must be between 0 and 1, got {a.invented_share}")
-    if not 0 <= a.other_share <= 1: raise CLIError(f"--other-share must be between 0 and 1, got {a.other_share}")
-    if not 0 <= a.rename_share <= 1: raise CLIError(f"--rename-share must be between 0 and 1, got {a.rename_share}")
+    for flag in ("invented_share", "other_share", "rename_share"):
+        v = getattr(a, flag)
+        if not 0 <= v <= 1: raise CLIError(f"--{flag.replace('_', '-')} must be between 0 and 1, got {v}")
     if a.adapter and not a.on_policy: raise CLIError("--adapter needs --on-policy MODEL: the adapter is loaded on top of that model")
     out = Path(a.out).expanduser()
     if out.exists() and not out.is_dir(): raise CLIError(f"--out {out} is a file: give a folder (it is created if missing)")

@@ -81,8 +81,8 @@ def _prep_data(root: Path, n: int, seed: int, on_policy: int = 0, model: str = "
     `on_policy`, the model's own failures on that many of the `used` train rows (the pairs the run trains on): the base
     model's, or those of row `on_policy_from`'s trained adapter."""
     from dpo_agent.data import write_dataset
-    tag = (f"-onpolicy{on_policy}of{len(used)}" + (f"from-{on_policy_from}" if on_policy_from else "") if on_policy else "") + "".join(
-        f"-{k}{v}" for k, v in sorted(opts.items()))
+    tag = f"-onpolicy{on_policy}of{len(used)}" + (f"from-{on_policy_from}" if on_policy_from else "") if on_policy else ""
+    tag += "".join(f"-{k}{v}" for k, v in sorted(opts.items()))
     d = root / f"data{tag}"
     if not (d / "train.jsonl").is_file():
         adapter = None
