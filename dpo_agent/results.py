@@ -52,6 +52,13 @@ ABLATION = [
         ["learning_rate=4e-3"], on_policy=128, on_policy_from="inv_lr4e3", data={"invented_share": 0.25}),
     Row("inv_other", "(13) row 9 + requests that other (distractor) tools answer, with typed arguments (30% of first steps)",
         ["learning_rate=2e-3"], data={"invented_share": 0.25, "other_share": 0.3}),
+    Row("inv_beta05", "(14) row 9 at beta 0.5", ["learning_rate=2e-3", "beta=0.5"], data={"invented_share": 0.25}),
+    Row("inv_steps64", "(15) row 9 with twice the steps: 64 steps, 256 pairs", ["learning_rate=2e-3", "max_steps=64"],
+        data={"invented_share": 0.25}),
+    Row("inv_sft", "(16) row 9 without the preference term: NLL on the chosen turns only (SFT)",
+        ["learning_rate=2e-3", "loss_type=[sft]", "loss_weights=[1.0]"], data={"invented_share": 0.25}),
+    Row("inv_other_steps64", "(17) row 13 with twice the steps: 64 steps, 256 pairs", ["learning_rate=2e-3", "max_steps=64"],
+        data={"invented_share": 0.25, "other_share": 0.3}),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
 ]
 ROWS = {r.name: r for r in ABLATION}
@@ -97,6 +104,22 @@ def _prep_data(root: Path, n: int, seed: int, on_policy: int = 0, model: str = "
     return d
 
 
+def _finished_training(train_dir: Path, cfg) -> float | None:
+    """Seconds the trainer ran, when `train_dir` holds a finished training (adapter written, run summary logged) of
+    exactly `cfg`; None otherwise. Lets `run_row` score a row whose evaluation was cut short without training it again."""
+    from dpo_agent.train import ConfigError, load_recipe
+    train_dir = Path(train_dir)
+    if not ((train_dir / "adapter_model.safetensors").is_file() and (train_dir / "config.yaml").is_file()
+            and (train_dir / "logs" / "train.jsonl").is_file()): return None
+    try: prev = load_recipe(train_dir / "config.yaml")
+    except ConfigError: return None
+    if asdict(prev) != asdict(cfg): return None
+    runtimes = [r["train_runtime"] for r in map(json.loads, (train_dir / "logs" / "train.jsonl").read_text().splitlines())
+                if "train_runtime" in r]
+    stages = 1 + bool(cfg.sft_steps)  # an SFT warm-up logs its own run summary
+    return round(sum(runtimes[-stages:]), 1) if len(runtimes) >= stages else None
+
+
 def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 100, recipe: str = "smollm2-135m-cpu",
             n_pairs: int = 2500, seed: int = 42, batch_size: int = 16, max_new_tokens: int = 160, force: bool = False,
             bfcl: int = 0,  # > 0: also score the first `bfcl` questions of BFCL simple (tools never seen in training)
@@ -131,13 +154,19 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     adapter = None
     if row.train:
         t = time.perf_counter()
-        if (out / "train").exists():  # a half-finished earlier attempt: start over
-            import shutil
-            shutil.rmtree(out / "train")
-        res = train(cfg)
-        if res.preempted: raise AblationError(f"{row.name}: training was interrupted")
-        adapter = str(res.adapter_dir)
-        times["train_s"] = round(time.perf_counter() - t, 1)
+        done = None if force else _finished_training(out / "train", cfg)
+        if done is not None:  # trained with this exact config, but the scoring never finished: score that adapter
+            print(f"{row.name}: reusing the finished training in {out / 'train'} ({done:.0f} s); --force retrains",
+                  file=sys.stderr)
+            adapter, times["train_s"], times["train_reused"] = str(out / "train"), done, True
+        else:
+            if (out / "train").exists():  # a half-finished earlier attempt: start over
+                import shutil
+                shutil.rmtree(out / "train")
+            res = train(cfg)
+            if res.preempted: raise AblationError(f"{row.name}: training was interrupted")
+            adapter = str(res.adapter_dir)
+            times["train_s"] = round(time.perf_counter() - t, 1)
     t = time.perf_counter()
     model, tok = load_model(cfg.model, adapter=adapter)
     outputs = out / "outputs.jsonl"
