@@ -59,6 +59,8 @@ ABLATION = [
         ["learning_rate=2e-3", "loss_type=[sft]", "loss_weights=[1.0]"], data={"invented_share": 0.25}),
     Row("inv_other_steps64", "(17) row 13 with twice the steps: 64 steps, 256 pairs", ["learning_rate=2e-3", "max_steps=64"],
         data={"invented_share": 0.25, "other_share": 0.3}),
+    Row("inv_sft_then_dpo", "(18) 32 SFT steps on the chosen turns, then row 9's 32 DPO + NLL steps on the same pairs (the SFT model as reference)",
+        ["learning_rate=2e-3", "sft_steps=32"], data={"invented_share": 0.25}),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
 ]
 ROWS = {r.name: r for r in ABLATION}
