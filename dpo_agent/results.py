@@ -109,17 +109,15 @@ def _prep_data(root: Path, n: int, seed: int, on_policy: int = 0, model: str = "
 def _finished_training(train_dir: Path, cfg) -> float | None:
     """Seconds the trainer ran, when `train_dir` holds a finished training (adapter written, run summary logged) of
     exactly `cfg`; None otherwise. Lets `run_row` score a row whose evaluation was cut short without training it again."""
-    from dpo_agent.train import ConfigError, load_recipe
+    from dpo_agent.train import ConfigError, load_recipe, read_log
     train_dir = Path(train_dir)
-    if not ((train_dir / "adapter_model.safetensors").is_file() and (train_dir / "config.yaml").is_file()
-            and (train_dir / "logs" / "train.jsonl").is_file()): return None
+    if not ((train_dir / "adapter_model.safetensors").is_file() and (train_dir / "config.yaml").is_file()): return None
     try: prev = load_recipe(train_dir / "config.yaml")
     except ConfigError: return None
     if asdict(prev) != asdict(cfg): return None
-    runtimes = [r["train_runtime"] for r in map(json.loads, (train_dir / "logs" / "train.jsonl").read_text().splitlines())
-                if "train_runtime" in r]
-    stages = 1 + bool(cfg.sft_steps)  # an SFT warm-up logs its own run summary
-    return round(sum(runtimes[-stages:]), 1) if len(runtimes) >= stages else None
+    stages = ("sft", "dpo") if cfg.sft_steps else ("dpo",)  # each stage logs its own run summary
+    runtimes = [[r["train_runtime"] for r in read_log(train_dir, s) if "train_runtime" in r] for s in stages]
+    return round(sum(rt[-1] for rt in runtimes), 1) if all(runtimes) else None
 
 
 def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 100, recipe: str = "smollm2-135m-cpu",
