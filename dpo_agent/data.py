@@ -32,8 +32,9 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'make_request', 'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after',
            'make_row', 'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats', 'dataset_card',
            'sample_turns', 'on_policy_rejected', 'on_policy_row', 'invented_tool_name', 'invented_tool_row',
-           'invented_tool_rejected', 'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows',
-           'to_jsonl', 'write_dataset', 'cmd_data', 'register_cli']
+           'invented_tool_rejected', 'other_date_forms', 'date_format_row', 'date_format_rejected',
+           'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows', 'to_jsonl', 'write_dataset',
+           'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1049,7 +1050,7 @@ KINDS_FIRST = {"refusal": 1.0, "direct_answer": 1.2, "malformed_json": 1.2, "wro
                "missing_thought": 0.8, "placeholder": 0.8, "text_after_fence": 0.9}
 KINDS_NOTOOL = {"unneeded_tool_call": 3.0, "missing_thought": 1.0, "placeholder": 1.0, "malformed_json": 0.4, "text_after_fence": 0.4}
 KINDS_AFTER = {"ignored_observation": 2.0, "unneeded_tool_call": 1.4, "missing_thought": 0.8, "placeholder": 0.8}
-REJECTED_KINDS = tuple(dict.fromkeys([*KINDS_FIRST, *KINDS_NOTOOL, *KINDS_AFTER, "invented_tool", "on_policy"]))
+REJECTED_KINDS = tuple(dict.fromkeys([*KINDS_FIRST, *KINDS_NOTOOL, *KINDS_AFTER, "invented_tool", "date_format", "on_policy"]))
 
 _REFUSAL_THOUGHTS = ("I am not able to do this for the user.", "This request is outside what I can do.",
                      "I do not think I can help with this one.", "I should decline this request.")
@@ -1533,6 +1534,7 @@ no test request occurs in train; every prompt is unique within its split.
 | `unneeded_tool_call` | calls a tool when none is needed, or again after the observation answered |
 | `ignored_observation` | a Final Answer that contradicts the observation |
 | `invented_tool` | the right args sent to a made-up tool that is not offered (`--invented-share`) |
+| `date_format` | the chosen calendar call with its date written another way (`22 May 2027`, `next Friday`) (`--date-share`) |
 | `on_policy` | the model's own non-compliant or wrong answer (`--on-policy MODEL`) |
 """
     return head + body + "\n" + "\n".join(lens) + "\n" + kinds
@@ -1633,6 +1635,37 @@ def _swap_rows(rows: list[dict], share: float, stream: str, make, first_only: bo
 def invented_tool_rejected(rows: list[dict], share: float = 0.25, seed: int = 42) -> tuple[list[dict], int]:
     "Replace the rejected turn of about `share` of the first-step `rows` by a call to an invented tool. Returns (rows, replaced)."
     return _swap_rows(rows, share, f"dpo-agent-invented-{seed}", invented_tool_row, first_only=True)
+
+# %% ../nbs/03_data.ipynb #6eaad823
+_DATE_WORDS = re.compile(r"\b(?:the day after tomorrow|tomorrow|today|yesterday|(?:this coming|next|on) (?:%s)|in \w+ (?:days|weeks)|\w+ (?:days|weeks) from now"
+                         r"|a week from today|in one week|the 1st of next month|the \w+ of (?:%s)|(?:%s) \d{1,2}(?:, \d{4})?|\d{1,2} (?:%s) \d{4})\b"
+                         % ("|".join(WEEKDAYS), "|".join(MONTHS), "|".join(MONTHS), "|".join(MONTHS)), re.I)
+
+def other_date_forms(d: date, query: str = "") -> tuple[list[str], list[str]]:
+    """Ways to write `d` that are not YYYY-MM-DD: (the date words `query` uses, other common forms). The first are what a
+    model copies from the request; none of them matches the calendar schema's date pattern."""
+    said = [m.group(0).removeprefix("on ").removeprefix("On ") for m in _DATE_WORDS.finditer(query)]
+    m, wd = MONTHS[d.month - 1], WEEKDAYS[d.weekday()]
+    forms = [f"{d.day} {m} {d.year}", f"{m} {d.day}, {d.year}", f"{m} {d.day}", f"the {ordinal(d.day)} of {m}", wd, f"next {wd}",
+             f"{wd}, {m} {d.day}", f"{d.month:02d}/{d.day:02d}/{d.year}", f"{d.day}/{d.month}/{d.year}", f"{d.year}/{d.month:02d}/{d.day:02d}",
+             f"{d.day:02d}.{d.month:02d}.{d.year}", f"{d.year}{d.month:02d}{d.day:02d}"]
+    return list(dict.fromkeys(s for s in said if s)), forms
+
+def date_format_row(row: dict, rng: random.Random) -> dict | None:
+    """`row` with the chosen call as its rejected turn but the date written another way (kind `date_format`); None unless
+    `row` is a first-step calendar call with a date whose rejected turn is not an invented tool."""
+    if row["step"] != "first" or row["tool"] != "calendar" or "date" not in row["expected"]["args"] or row["rejected_kind"] == "invented_tool":
+        return None
+    chosen = parse_turn(row["chosen"][0]["content"])
+    said, forms = other_date_forms(date.fromisoformat(row["expected"]["args"]["date"]), row["query"])
+    args = dict(chosen.args, date=rng.choice(said) if said and rng.random() < 0.7 else rng.choice(forms))
+    cand = dict(row, rejected=[{"role": "assistant", "content": turn_a(chosen.thought, chosen.tool, args)}], rejected_kind="date_format")
+    return None if check_row(cand) else cand
+
+def date_format_rejected(rows: list[dict], share: float = 0.5, seed: int = 42) -> tuple[list[dict], int]:
+    "Replace the rejected turn of about `share` of the first-step calendar `rows` with a date by the same call with the date in another format. Returns (rows, replaced)."
+    return _swap_rows(rows, share, f"dpo-agent-date-{seed}", date_format_row, first_only=True)
+
 
 # %% ../nbs/03_data.ipynb #bba20fc7
 def _rename_text(text: str, names: dict, keys: dict) -> str:
@@ -1817,17 +1850,21 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   on_policy_among: list[int] | None = None,  # sample the on-policy model only on these train rows (default: any)
                   rename_share: float = 0.0,  # share of train rows that offer the built-in tools under other names
                   other_share: float = 0.0,  # share of first-step train rows replaced by requests that a distractor tool answers
+                  date_share: float = 0.0,  # share of first-step calendar train rows with a date whose rejected turn writes it another way
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = 0
+    replaced = invented = renamed = other = dated = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
     if invented_share:
         ds["train"], invented = invented_tool_rejected(ds["train"], share=invented_share, seed=seed)
         cmd += f" --invented-share {invented_share}"
+    if date_share:  # after the invented tools, which it leaves in place
+        ds["train"], dated = date_format_rejected(ds["train"], share=date_share, seed=seed)
+        cmd += f" --date-share {date_share}"
     if rename_share:  # after the invented tools: a row whose invented name would become an offered alias stays as it was
         ds["train"], renamed = rename_builtins(ds["train"], share=rename_share, seed=seed)
         cmd += f" --rename-share {rename_share}"
@@ -1845,7 +1882,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", dataset_card(ds, cmd))
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
 def cmd_data(a) -> int:
@@ -1855,7 +1892,7 @@ def cmd_data(a) -> int:
     if not 0 <= a.test_frac < 1: raise CLIError(f"--test-frac must be at least 0 and below 1, got {a.test_frac}")
     if a.on_policy_n < 1: raise CLIError(f"--on-policy-n must be at least 1, got {a.on_policy_n}")
     if a.temperature < 0: raise CLIError(f"--temperature must be 0 (greedy) or positive, got {a.temperature}")
-    for flag in ("invented_share", "other_share", "rename_share"):
+    for flag in ("invented_share", "other_share", "rename_share", "date_share"):
         v = getattr(a, flag)
         if not 0 <= v <= 1: raise CLIError(f"--{flag.replace('_', '-')} must be between 0 and 1, got {v}")
     if a.adapter and not a.on_policy: raise CLIError("--adapter needs --on-policy MODEL: the adapter is loaded on top of that model")
@@ -1866,7 +1903,7 @@ def cmd_data(a) -> int:
     try:
         res = write_dataset(out, n=a.n, seed=a.seed, test_frac=a.test_frac, on_policy=a.on_policy, adapter=a.adapter,
                             on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share,
-                            rename_share=a.rename_share, other_share=a.other_share)
+                            rename_share=a.rename_share, other_share=a.other_share, date_share=a.date_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
     except OSError as e:
         from dpo_agent.models import ModelNotFound
@@ -1897,4 +1934,6 @@ def register_cli(subparsers) -> None:
                    help="share of train pairs that offer the built-in tools under other names and argument names (default: 0)")
     s.add_argument("--other-share", type=float, default=0.0,
                    help="share of first-step train pairs replaced by requests that another (distractor) tool answers (default: 0)")
+    s.add_argument("--date-share", type=float, default=0.0,
+                   help="share of first-step calendar train pairs whose rejected turn writes the date another way, e.g. '22 May 2027' (default: 0)")
     s.set_defaults(fn=cmd_data)

@@ -61,6 +61,12 @@ ABLATION = [
         data={"invented_share": 0.25, "other_share": 0.3}),
     Row("inv_sft_then_dpo", "(18) 32 SFT steps on the chosen turns, then row 9's 32 DPO + NLL steps on the same pairs (the SFT model as reference)",
         ["learning_rate=2e-3", "sft_steps=32"], data={"invented_share": 0.25}),
+    Row("inv_sft16_dpo16", "(19) row 18 in row 9's 32 steps: 16 SFT steps, then 16 DPO + NLL steps (64 pairs, each seen twice)",
+        ["learning_rate=2e-3", "sft_steps=16", "max_steps=16"], data={"invented_share": 0.25}),
+    Row("inv_sft_then_sft", "(20) row 18 without the preference term: 32 SFT steps, then 32 NLL-only steps on the same pairs (the same two stages)",
+        ["learning_rate=2e-3", "sft_steps=32", "loss_type=[sft]", "loss_weights=[1.0]"], data={"invented_share": 0.25}),
+    Row("inv_sft_then_dpo_dates", "(21) row 18 with date-format rejected turns: every first-step calendar pair with a date rejects the same call with the date written another way",
+        ["learning_rate=2e-3", "sft_steps=32"], data={"invented_share": 0.25, "date_share": 1.0}),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
 ]
 ROWS = {r.name: r for r in ABLATION}

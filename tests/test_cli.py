@@ -106,3 +106,19 @@ def test_demo_bad_invented_share(tmp_path):
     r = run("demo", "--invented-share", "2", "--out", str(tmp_path / "demo"))
     assert r.returncode == 2 and "--invented-share must be between 0 and 1, got 2.0" in r.stderr, r.stderr
     assert not (tmp_path / "demo").exists()  # refused before any stage ran
+
+
+@pytest.mark.parametrize("flag", ["--date-share", "--invented-share"])
+def test_data_bad_share(flag, tmp_path):
+    r = run("data", flag, "1.5", "--n", "50", "--out", str(tmp_path / "d"))
+    assert r.returncode == 2 and f"{flag} must be between 0 and 1, got 1.5" in r.stderr, r.stderr
+    assert not (tmp_path / "d").exists()  # refused before anything was written
+
+
+def test_data_date_share(tmp_path):
+    r = run("data", "--date-share", "1", "--n", "300", "--out", str(tmp_path / "d"))
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in (tmp_path / "d" / "train.jsonl").read_text().splitlines()]
+    dated = [r for r in rows if r["rejected_kind"] == "date_format"]
+    assert dated and all(r["tool"] == "calendar" and r["step"] == "first" for r in dated)
+    assert "--date-share 1.0" in (tmp_path / "d" / "README.md").read_text()  # the card records the command
