@@ -26,15 +26,15 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'JOKES', 'DISTRACTOR_SPECS', 'ALIAS_OF', 'ALIAS_SPECS', 'MONTHS', 'WEEKDAYS', 'REGISTERS', 'CALC_TEMPLATES',
            'SEARCH_TEMPLATES', 'CAL_TEMPLATES', 'NOTOOL_TEMPLATES', 'TEMPLATES', 'CALC_THOUGHTS', 'SEARCH_THOUGHTS',
            'SEARCH_FAMILY_THOUGHTS', 'CAL_THOUGHTS', 'NOTOOL_THOUGHTS', 'KINDS_FIRST', 'KINDS_NOTOOL', 'KINDS_AFTER',
-           'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS', 'OTHER_TOOLS', 'KINDS_OTHER', 'distractor_args',
-           'ordinal', 'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date', 'time_phrase', 'Template',
-           'topic_keywords', 'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a', 'turn_b',
-           'make_request', 'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after',
-           'make_row', 'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats', 'dataset_card',
-           'sample_turns', 'on_policy_rejected', 'on_policy_row', 'invented_tool_name', 'invented_tool_row',
-           'invented_tool_rejected', 'other_date_forms', 'date_format_row', 'date_format_rejected',
+           'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS', 'OTHER_TOOLS', 'KINDS_OTHER', 'SHARE_FLAGS',
+           'distractor_args', 'ordinal', 'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date', 'time_phrase',
+           'Template', 'topic_keywords', 'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a',
+           'turn_b', 'make_request', 'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first',
+           'rejected_after', 'make_row', 'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats',
+           'dataset_card', 'sample_turns', 'on_policy_rejected', 'on_policy_row', 'invented_tool_name',
+           'invented_tool_row', 'invented_tool_rejected', 'other_date_forms', 'date_format_row', 'date_format_rejected',
            'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows', 'to_jsonl', 'write_dataset',
-           'cmd_data', 'register_cli']
+           'check_shares', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1885,6 +1885,15 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
             "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share")
+
+def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
+    "Raise `CLIError` for the first of the `--*-share` `flags` of the parsed args `a` outside [0, 1]."
+    from dpo_agent.cli import CLIError
+    for flag in flags:
+        v = getattr(a, flag)
+        if not 0 <= v <= 1: raise CLIError(f"--{flag.replace('_', '-')} must be between 0 and 1, got {v}")
+
 def cmd_data(a) -> int:
     "Handler of `dpo-agent data`."
     from dpo_agent.cli import CLIError
@@ -1892,9 +1901,7 @@ def cmd_data(a) -> int:
     if not 0 <= a.test_frac < 1: raise CLIError(f"--test-frac must be at least 0 and below 1, got {a.test_frac}")
     if a.on_policy_n < 1: raise CLIError(f"--on-policy-n must be at least 1, got {a.on_policy_n}")
     if a.temperature < 0: raise CLIError(f"--temperature must be 0 (greedy) or positive, got {a.temperature}")
-    for flag in ("invented_share", "other_share", "rename_share", "date_share"):
-        v = getattr(a, flag)
-        if not 0 <= v <= 1: raise CLIError(f"--{flag.replace('_', '-')} must be between 0 and 1, got {v}")
+    check_shares(a)
     if a.adapter and not a.on_policy: raise CLIError("--adapter needs --on-policy MODEL: the adapter is loaded on top of that model")
     out = Path(a.out).expanduser()
     if out.exists() and not out.is_dir(): raise CLIError(f"--out {out} is a file: give a folder (it is created if missing)")

@@ -106,8 +106,8 @@ def run_demo(cfg: DemoConfig | None = None) -> dict:
 
 # %% ../nbs/08_pipeline.ipynb #7a9457d5
 def _cmd_demo(a) -> int:
-    from dpo_agent.cli import CLIError
-    if not 0 <= a.invented_share <= 1: raise CLIError(f"--invented-share must be between 0 and 1, got {a.invented_share}")
+    from dpo_agent.data import check_shares
+    check_shares(a, ("invented_share",))
     cfg = DemoConfig(out_dir=a.out, eval_n=a.eval_n, bfcl_n=a.bfcl_n, recipe=a.recipe, overrides=a.set, n_pairs=a.n,
                      invented_share=a.invented_share)
     r = run_demo(cfg)
