@@ -12,7 +12,8 @@ from unittest import mock
 import torch
 
 # %% auto #0
-__all__ = ['shared_prefix_len', 'shared_prompt_forward', 'add_shared_prompt_head']
+__all__ = ['DETACH', 'prompt_len', 'shared_prefix_len', 'first_index', 'detach_len', 'user_turn_marker', 'shared_prompt_forward',
+           'add_shared_prompt_head']
 
 # %% ../nbs/11_fastdpo.ipynb #555f03f8
 _MODEL_KEYS = {"input_ids", "attention_mask", "use_cache", "return_dict"}  # PEFT also passes None-valued extras
@@ -23,17 +24,52 @@ def _plain_call(kwargs: dict) -> bool:
     return "input_ids" in kwargs and all(k in _MODEL_KEYS or v is None or v is False for k, v in kwargs.items())
 
 
+def prompt_len(labels: torch.Tensor) -> int:
+    "The first scored position of any row: every row's prompt is at least that long. 0 when a row scores nothing."
+    scored = labels != -100
+    if labels.size(0) == 0 or not bool(scored.any(1).all()): return 0  # a row with nothing to score: leave it to TRL
+    return int(scored.float().argmax(1).min())
+
+
 def shared_prefix_len(input_ids: torch.Tensor, labels: torch.Tensor) -> int:
     """Length of the prefix that a `[chosen; rejected]` batch can compute once: the first scored position of
     any row, provided row `i` and row `i+B` agree up to it. 0 when the batch is not paired that way."""
     n = input_ids.size(0)
     if n % 2 or n == 0: return 0
-    scored = labels != -100
-    if not bool(scored.any(1).all()): return 0  # a row with nothing to score: leave it to TRL
-    p = int(scored.float().argmax(1).min())
+    p = prompt_len(labels)
     b = n // 2
     if p < 1 or not torch.equal(input_ids[:b, :p], input_ids[b:, :p]): return 0
     return p
+
+
+def first_index(row: torch.Tensor, marker: tuple[int, ...], end: int) -> int:
+    "Where `marker` (token ids) first starts in `row[:end]`; 0 when it does not occur."
+    k = len(marker)
+    if not k or end < k: return 0
+    hits = (row[:end].unfold(0, k, 1) == torch.tensor(marker, dtype=row.dtype)).all(1).nonzero()
+    return int(hits[0]) if len(hits) else 0
+
+
+def detach_len(input_ids: torch.Tensor, prefix: int, marker: tuple[int, ...] | None) -> int:
+    """How many leading tokens run without gradient when `prefix` is the prompt: with no `marker`, all but the last
+    prompt token; else up to where `marker` (the user turn's opening tokens) first occurs in every row: the system
+    message. 0 when a row lacks the marker."""
+    if prefix < 2: return 0
+    if marker is None: return prefix - 1
+    return min(first_index(r, marker, prefix) for r in input_ids)
+
+
+def user_turn_marker(tokenizer) -> tuple[int, ...]:
+    "The token ids that open a user turn in `tokenizer`'s chat template (they end the system message)."
+    sys_only = tokenizer.apply_chat_template([{"role": "system", "content": "S"}], tokenize=False)
+    both = tokenizer.apply_chat_template([{"role": "system", "content": "S"}, {"role": "user", "content": "U"}], tokenize=False)
+    if not both.startswith(sys_only) or "U" not in both[len(sys_only):]:
+        raise ValueError("detach_prompt=system: this chat template does not render the system message as a prefix of the "
+                         "conversation, so its end cannot be found; use detach_prompt=prompt or none")
+    opener = both[len(sys_only):both.index("U", len(sys_only))]
+    ids = tuple(tokenizer(opener, add_special_tokens=False)["input_ids"])
+    if not ids: raise ValueError("detach_prompt=system: the chat template opens a user turn with no tokens; use detach_prompt=prompt or none")
+    return ids
 
 
 def _scaling(config) -> tuple[float | None, float]:
@@ -43,25 +79,35 @@ def _scaling(config) -> tuple[float | None, float]:
 
 def shared_prompt_forward(model, input_ids: torch.Tensor, attention_mask: torch.Tensor | None, labels: torch.Tensor,
                           prefix: int, outputs: tuple[str, ...] = ("log_probs",), temperature: float = 1.0,
-                          num_items_in_batch=None):
-    "TRL's fused-LM-head output for a `[chosen; rejected]` batch, computing the first `prefix` tokens once per pair."
+                          num_items_in_batch=None, paired: bool = True, detach: int = 0):
+    """TRL's fused-LM-head output for a `[chosen; rejected]` batch, computing the first `prefix` tokens (the prompt)
+    once per pair; `paired=False`: any batch, nothing shared. The first `detach` tokens (`< prefix`) run without
+    gradient: nothing backpropagates into them (0: everything does, TRL's gradient)."""
     from transformers import DynamicCache
     from trl.trainer.utils import FusedCausalLMOutput
 
     from dpo_agent.inference import _cache_kwarg  # `cache` or `past_key_values`, by the forward's signature
 
     n, length = input_ids.shape
-    b, p = n // 2, prefix
+    b, p, d = (n // 2 if paired else n), prefix, detach
+    s = p if paired else d  # [0, d) without gradient, [d, s) with gradient, both once per pair; [s, length) per row
+    assert 0 <= d < p <= length and s > 0, (d, p, length)
     if attention_mask is None: attention_mask = torch.ones_like(input_ids)
     backbone = model.base_model
     cache = DynamicCache(config=model.config)
     kv = {_cache_kwarg(backbone): cache}
-    head = backbone(input_ids=input_ids[:b, :p], attention_mask=attention_mask[:b, :p], use_cache=True, **kv)
-    for layer in cache.layers:  # the same prompt cache for the chosen rows and the rejected rows
-        layer.keys, layer.values = torch.cat([layer.keys, layer.keys]), torch.cat([layer.values, layer.values])
-    tail = backbone(input_ids=input_ids[:, p:], attention_mask=attention_mask, use_cache=True, **kv)
-    # position t-1 predicts label t: the last prompt state predicts the first completion token
-    hidden = torch.cat([head.last_hidden_state[:, -1:].repeat(2, 1, 1), tail.last_hidden_state[:, :-1]], 1)
+    if d:
+        with torch.no_grad():
+            backbone(input_ids=input_ids[:b, :d], attention_mask=attention_mask[:b, :d], use_cache=True, **kv)
+    if s > d:
+        head = backbone(input_ids=input_ids[:b, d:s], attention_mask=attention_mask[:b, :s], use_cache=True, **kv)
+    if paired:  # the same prompt cache for the chosen rows and the rejected rows
+        for layer in cache.layers:
+            layer.keys, layer.values = torch.cat([layer.keys, layer.keys]), torch.cat([layer.values, layer.values])
+    tail = backbone(input_ids=input_ids[:, s:], attention_mask=attention_mask, use_cache=True, **kv)
+    # position t-1 predicts label t: the state at p-1 (the last prompt token) predicts the first completion token
+    if s == p: hidden = torch.cat([head.last_hidden_state[:, -1:].repeat(n // b, 1, 1), tail.last_hidden_state[:, :-1]], 1)
+    else: hidden = tail.last_hidden_state[:, p - 1 - s:-1]
     lab = labels[:, p:]
     mask = lab != -100
     lm_head = model.get_output_embeddings()
@@ -97,21 +143,29 @@ def _checkpointing(model) -> bool:
 
 # %% ../nbs/11_fastdpo.ipynb #181702a4
 def add_shared_prompt_head(model, temperature: float = 1.0, cast_lm_head_to_fp32: bool = False,
-                           outputs: tuple[str, ...] = ("log_probs",)) -> None:
-    "Drop-in for TRL's `add_fused_lm_head` that computes the prompt of a `[chosen; rejected]` batch once."
+                           outputs: tuple[str, ...] = ("log_probs",), detach_prompt: bool = False,
+                           detach_marker: tuple[int, ...] | None = None) -> None:
+    """Drop-in for TRL's `add_fused_lm_head` that computes the prompt of a `[chosen; rejected]` batch once.
+    `detach_prompt`: training forwards run the prompt without gradient, paired batches or not; with `detach_marker`
+    (see `user_turn_marker`) only the system message (see below)."""
     from trl.trainer.utils import add_fused_lm_head
     add_fused_lm_head(model, temperature=temperature, cast_lm_head_to_fp32=cast_lm_head_to_fp32, outputs=outputs)
     fused = model.forward
-    model._shared_prompt_calls = {"shared": 0, "fallback": 0}
+    model._shared_prompt_calls = {"shared": 0, "fallback": 0} | ({"detached": 0} if detach_prompt else {})
 
     @functools.wraps(type(model).forward)
     def forward(self, *args, fused_lm_head=False, labels=None, num_items_in_batch=None, **kwargs):
         if fused_lm_head and not args and labels is not None and _plain_call(kwargs) and not cast_lm_head_to_fp32:
-            p = 0 if _checkpointing(self) else shared_prefix_len(kwargs["input_ids"], labels)
+            ids = kwargs["input_ids"]
+            p = 0 if _checkpointing(self) else shared_prefix_len(ids, labels)
+            d, paired = 0, bool(p)
+            if detach_prompt and torch.is_grad_enabled() and not _checkpointing(self):
+                d = detach_len(ids, p or prompt_len(labels), detach_marker)  # unpaired batches (SFT) pay off too
+                if d and not p: p = prompt_len(labels)
             if p:
-                self._shared_prompt_calls["shared"] += 1
-                return shared_prompt_forward(self, kwargs["input_ids"], kwargs.get("attention_mask"), labels, p,
-                                             outputs, temperature, num_items_in_batch)
+                self._shared_prompt_calls["detached" if d else "shared"] += 1
+                return shared_prompt_forward(self, ids, kwargs.get("attention_mask"), labels, p,
+                                             outputs, temperature, num_items_in_batch, paired=paired, detach=d)
         if fused_lm_head: self._shared_prompt_calls["fallback"] += 1
         extra = {} if num_items_in_batch is None else {"num_items_in_batch": num_items_in_batch}
         return fused(*args, fused_lm_head=fused_lm_head, labels=labels, **extra, **kwargs)
@@ -119,28 +173,57 @@ def add_shared_prompt_head(model, temperature: float = 1.0, cast_lm_head_to_fp32
     model.forward = types.MethodType(forward, model)
 
 # %% ../nbs/11_fastdpo.ipynb #390d6c85
-def _dpo_trainer_class():
-    from trl import DPOTrainer
-    import trl.trainer.dpo_trainer as dpo_module
+DETACH = ("none", "system", "prompt")  # what runs without gradient: nothing, the system message, the whole prompt
 
-    class SharedPromptDPOTrainer(DPOTrainer):
-        "TRL `DPOTrainer` whose forward computes each pair's shared prompt once and scores only completion tokens."
 
-        def __init__(self, *args, **kwargs):
-            with mock.patch.object(dpo_module, "add_fused_lm_head", add_shared_prompt_head):
+def _detached_head(detach_prompt: str, tokenizer):
+    "`add_shared_prompt_head` set up for `detach_prompt` (one of `DETACH`)."
+    if detach_prompt not in DETACH: raise ValueError(f"detach_prompt: {detach_prompt!r} is not one of {list(DETACH)}")
+    if detach_prompt == "none": return add_shared_prompt_head
+    if detach_prompt == "system" and tokenizer is None: raise ValueError("detach_prompt=system needs the tokenizer (processing_class)")
+    marker = user_turn_marker(getattr(tokenizer, "tokenizer", tokenizer)) if detach_prompt == "system" else None
+    return functools.partial(add_shared_prompt_head, detach_prompt=True, detach_marker=marker)
+
+
+def _patched_trainer(base, module, name: str, doc: str, default: str):
+    "A subclass of TRL trainer `base` that swaps `module.add_fused_lm_head` for our head during `__init__`."
+
+    class Trainer(base):
+        def __init__(self, *args, detach_prompt: str = default, **kwargs):
+            head = _detached_head(detach_prompt, kwargs.get("processing_class"))
+            with mock.patch.object(module, "add_fused_lm_head", head):
                 super().__init__(*args, **kwargs)
 
         def path_counts(self) -> dict:
-            "How many forwards took the shared-prompt path and how many fell back to TRL's."
+            "How many forwards took the shared-prompt path, the detached one, and TRL's own (fallback)."
             m = self.model.get_base_model() if hasattr(self.model, "get_base_model") else self.model
             return dict(getattr(m, "_shared_prompt_calls", {}))
 
-    return SharedPromptDPOTrainer
+    Trainer.__name__ = Trainer.__qualname__ = name
+    Trainer.__doc__ = doc
+    return Trainer
 
 
-def __getattr__(name):  # the class is built on first use, so importing this module does not import TRL
-    if name == "SharedPromptDPOTrainer":
-        cls = _dpo_trainer_class()
+def _dpo_trainer_class():
+    from trl import DPOTrainer
+    import trl.trainer.dpo_trainer as dpo_module
+    return _patched_trainer(DPOTrainer, dpo_module, "SharedPromptDPOTrainer",
+                            "TRL `DPOTrainer` whose forward computes each pair's shared prompt once and scores only completion tokens.", "none")
+
+
+def _sft_trainer_class():
+    from trl import SFTTrainer
+    import trl.trainer.sft_trainer as sft_module
+    return _patched_trainer(SFTTrainer, sft_module, "DetachedPromptSFTTrainer",
+                            "TRL `SFTTrainer` whose training forwards run the prompt (by default) without gradient and score only completion tokens.", "prompt")
+
+
+_BUILDERS = {"SharedPromptDPOTrainer": _dpo_trainer_class, "DetachedPromptSFTTrainer": _sft_trainer_class}
+
+
+def __getattr__(name):  # the classes are built on first use, so importing this module does not import TRL
+    if name in _BUILDERS:
+        cls = _BUILDERS[name]()
         globals()[name] = cls
         return cls
     raise AttributeError(name)

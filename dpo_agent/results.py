@@ -67,6 +67,12 @@ ABLATION = [
         ["learning_rate=2e-3", "sft_steps=32", "loss_type=[sft]", "loss_weights=[1.0]"], data={"invented_share": 0.25}),
     Row("inv_sft_then_dpo_dates", "(21) row 18 with date-format rejected turns: every first-step calendar pair with a date rejects the same call with the date written another way",
         ["learning_rate=2e-3", "sft_steps=32"], data={"invented_share": 0.25, "date_share": 1.0}),
+    Row("inv_sft_then_dpo_detached", "(22) row 18 with the whole prompt detached (`detach_prompt=prompt`): only the completion tokens backpropagate, in both stages",
+        ["learning_rate=2e-3", "sft_steps=32", "detach_prompt=prompt"], data={"invented_share": 0.25}),
+    Row("inv_sft_then_sft_detached", "(23) row 20 with the whole prompt detached (`detach_prompt=prompt`): 32 + 32 SFT steps, only the completion tokens backpropagate",
+        ["learning_rate=2e-3", "sft_steps=32", "loss_type=[sft]", "loss_weights=[1.0]", "detach_prompt=prompt"], data={"invented_share": 0.25}),
+    Row("inv_sft_then_dpo_detached_system", "(24) row 22 with only the system message detached (`detach_prompt=system`): the request's tokens backpropagate again",
+        ["learning_rate=2e-3", "sft_steps=32", "detach_prompt=system"], data={"invented_share": 0.25}),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
 ]
 ROWS = {r.name: r for r in ABLATION}
@@ -192,7 +198,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
         times["bfcl_s"] = round(time.perf_counter() - t, 1)
     summary = {"row": asdict(row), "command": row_command(row, root, eval_n, bfcl), "recipe": recipe,
                "config": {k: getattr(cfg, k) for k in ("learning_rate", "loss_type", "loss_weights", "beta", "max_steps",
-                                                        "sft_steps", "batch_size", "grad_accum", "lora_r")} if row.train else None,
+                                                        "sft_steps", "batch_size", "grad_accum", "lora_r", "detach_prompt")} if row.train else None,
                "eval_n": eval_n, "times": times, "report": rep.to_dict(), "bfcl": bfcl_rep,
                "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
     summary_path.write_text(json.dumps(summary, indent=1))

@@ -115,3 +115,27 @@ def test_cli_sigterm_leaves_a_loadable_checkpoint(tmp_path):
     model = PeftModel.from_pretrained(tiny_model()[0], str(ckpts[0]))
     assert any("lora_A" in n for n, _ in model.named_parameters())
     assert not (out / "adapter_config.json").exists()  # no final adapter: the run is not finished
+
+
+@pytest.mark.parametrize("mode", ["system", "prompt"])
+def test_detach_prompt_trains_both_stages(tmp_path, mode):
+    over = {
+        "data": str(toy_data(tmp_path / "d")),
+        "output_dir": str(tmp_path / "o"),
+        "max_steps": 2,
+        "sft_steps": 2,
+        "detach_prompt": mode,
+        "tensorboard": False,
+    }
+    res = train(load_recipe("tiny", over))
+    for stage in ("sft", "dpo"):
+        assert [r["step"] for r in read_log(res.log_path, stage) if "loss" in r] == [1, 2]
+    calls = res.model.get_base_model()._shared_prompt_calls  # every DPO training forward took the detached path
+    assert calls["detached"] > 0 and calls["fallback"] == 0, calls
+
+
+def test_detach_prompt_bad_values():
+    with pytest.raises(ConfigError, match="detach_prompt: 'all' is not one of none, system, prompt"):
+        load_recipe("tiny", {"detach_prompt": "all"})
+    with pytest.raises(ConfigError, match="detach_prompt: needs shared_prompt"):
+        load_recipe("tiny", {"detach_prompt": "system", "shared_prompt": False})
