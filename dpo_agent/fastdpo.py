@@ -12,7 +12,7 @@ from unittest import mock
 import torch
 
 # %% auto #0
-__all__ = ['DETACH', 'prompt_len', 'shared_prefix_len', 'first_index', 'detach_len', 'user_turn_marker', 'shared_prompt_forward',
+__all__ = ['prompt_len', 'shared_prefix_len', 'first_index', 'detach_len', 'user_turn_marker', 'shared_prompt_forward',
            'add_shared_prompt_head']
 
 # %% ../nbs/11_fastdpo.ipynb #555f03f8
@@ -157,9 +157,10 @@ def add_shared_prompt_head(model, temperature: float = 1.0, cast_lm_head_to_fp32
     def forward(self, *args, fused_lm_head=False, labels=None, num_items_in_batch=None, **kwargs):
         if fused_lm_head and not args and labels is not None and _plain_call(kwargs) and not cast_lm_head_to_fp32:
             ids = kwargs["input_ids"]
-            p = 0 if _checkpointing(self) else shared_prefix_len(ids, labels)
+            ckpt = _checkpointing(self)
+            p = 0 if ckpt else shared_prefix_len(ids, labels)
             d, paired = 0, bool(p)
-            if detach_prompt and torch.is_grad_enabled() and not _checkpointing(self):
+            if detach_prompt and torch.is_grad_enabled() and not ckpt:
                 d = detach_len(ids, p or prompt_len(labels), detach_marker)  # unpaired batches (SFT) pay off too
                 if d and not p: p = prompt_len(labels)
             if p:
@@ -173,7 +174,7 @@ def add_shared_prompt_head(model, temperature: float = 1.0, cast_lm_head_to_fp32
     model.forward = types.MethodType(forward, model)
 
 # %% ../nbs/11_fastdpo.ipynb #390d6c85
-DETACH = ("none", "system", "prompt")  # what runs without gradient: nothing, the system message, the whole prompt
+from .train import DETACH_PROMPT as DETACH  # what runs without gradient: nothing, the system message, the whole prompt
 
 
 def _detached_head(detach_prompt: str, tokenizer):

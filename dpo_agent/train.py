@@ -24,11 +24,11 @@ from typing import Any
 import yaml
 
 # %% auto #0
-__all__ = ['EXIT_PREEMPTED', 'TINY_MODEL', 'LOSS_TYPES', 'DTYPES', 'PAIR_COLUMNS', 'ConfigError', 'TrainConfig', 'parse_override',
-           'list_recipes', 'recipe_path', 'load_recipe', 'config_yaml', 'TrainError', 'read_pairs', 'data_stats',
-           'pairs_limit', 'used_indices', 'pairs_dataset', 'Callback', 'JsonlLogger', 'read_log', 'Preemption',
-           'load_base', 'resolve_output_dir', 'ensure_data', 'dpo_args', 'sft_args', 'lora_config', 'model_card',
-           'TrainResult', 'train', 'SignalAt', 'plot_log', 'cmd_train', 'register_cli']
+__all__ = ['EXIT_PREEMPTED', 'TINY_MODEL', 'LOSS_TYPES', 'DTYPES', 'DETACH_PROMPT', 'PAIR_COLUMNS', 'ConfigError', 'TrainConfig',
+           'parse_override', 'list_recipes', 'recipe_path', 'load_recipe', 'config_yaml', 'TrainError', 'read_pairs',
+           'data_stats', 'pairs_limit', 'used_indices', 'pairs_dataset', 'Callback', 'JsonlLogger', 'read_log',
+           'Preemption', 'load_base', 'resolve_output_dir', 'ensure_data', 'dpo_args', 'sft_args', 'lora_config',
+           'model_card', 'TrainResult', 'train', 'SignalAt', 'plot_log', 'cmd_train', 'register_cli']
 
 # %% ../nbs/04_train.ipynb #1350fde7
 EXIT_PREEMPTED = 75  # EX_TEMPFAIL (sysexits.h): "try again later"; the SLURM script requeues on it
@@ -47,6 +47,9 @@ def _f(default, help: str, **kw):
     return field(default=default, metadata={"help": help, **kw})
 
 # %% ../nbs/04_train.ipynb #0453a447
+DETACH_PROMPT = ("none", "system", "prompt")  # `detach_prompt`: what runs without gradient (see fastdpo)
+
+
 @dataclass
 class TrainConfig:
     "Everything a training run can vary. A recipe YAML sets some of these fields; `--set key=value` overrides win."
@@ -122,7 +125,7 @@ class TrainConfig:
         if self.learning_rate <= 0: bad("learning_rate", f"must be > 0, got {self.learning_rate}")
         if self.sft_learning_rate is not None and self.sft_learning_rate <= 0: bad("sft_learning_rate", f"must be > 0, got {self.sft_learning_rate}")
         if self.beta <= 0: bad("beta", f"must be > 0, got {self.beta}")
-        if self.detach_prompt not in ("none", "system", "prompt"): bad("detach_prompt", f"{self.detach_prompt!r} is not one of none, system, prompt")
+        if self.detach_prompt not in DETACH_PROMPT: bad("detach_prompt", f"{self.detach_prompt!r} is not one of {', '.join(DETACH_PROMPT)}")
         if self.detach_prompt != "none" and not self.shared_prompt: bad("detach_prompt", "needs shared_prompt: true (plain TRL has no detached path)")
         if self.num_train_epochs <= 0 and self.max_steps is None: bad("num_train_epochs", "must be > 0 when max_steps is null")
         if not self.lora_target_modules: bad("lora_target_modules", "needs at least one module name")
