@@ -33,8 +33,8 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'rejected_after', 'make_row', 'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats',
            'dataset_card', 'sample_turns', 'on_policy_rejected', 'on_policy_row', 'invented_tool_name',
            'invented_tool_row', 'invented_tool_rejected', 'other_date_forms', 'date_format_row', 'date_format_rejected',
-           'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows', 'to_jsonl', 'write_dataset',
-           'check_shares', 'cmd_data', 'register_cli']
+           'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows', 'calculator_rows', 'to_jsonl',
+           'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1823,6 +1823,29 @@ def other_tool_rows(rows: list[dict], share: float = 0.2, seed: int = 42) -> tup
     return _swap_rows(rows, share, f"dpo-agent-other-{seed}", make, first_only=True)
 
 
+# %% ../nbs/03_data.ipynb #5d72c430
+def calculator_rows(rows: list[dict], share: float = 0.25, seed: int = 42, banned_queries: list | tuple | set = ()) -> tuple[list[dict], int]:
+    """Replace about `share` of the train `rows` that are not calculator first steps by new calculator first-step rows from the
+    train split; no new row repeats a prompt of `rows` or a query in `banned_queries` (the test split's). Returns (rows, replaced)."""
+    S = make_splits(seed)[0]
+    seen = {json.dumps(r["prompt"][1:], ensure_ascii=False) for r in rows}
+    banned = {_norm_q(q) for q in banned_queries}
+    registry = calendar_sandbox()
+
+    def make(r: dict, rng: random.Random) -> dict | None:
+        if r["tool"] == "calculator" and r["step"] == "first": return None
+        for _ in range(8):  # a few tries: numbers are random, so a repeat is rare
+            cand = _one_row(rng, "calculator", S, registry)
+            if cand is None or _norm_q(cand["query"]) in banned: continue
+            key = json.dumps(cand["prompt"][1:], ensure_ascii=False)
+            if key in seen: continue
+            seen.add(key)
+            return cand
+        return None
+    try: return _swap_rows(rows, share, f"dpo-agent-calc-{seed}", make)
+    finally: registry.calendar.close()
+
+
 # %% ../nbs/03_data.ipynb #7b5771e6
 def _atomic_write(path: Path, text: str) -> None:
     "Write `text` to `path` via a temporary file in the same folder and `os.replace`."
@@ -1851,14 +1874,18 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   rename_share: float = 0.0,  # share of train rows that offer the built-in tools under other names
                   other_share: float = 0.0,  # share of first-step train rows replaced by requests that a distractor tool answers
                   date_share: float = 0.0,  # share of first-step calendar train rows with a date whose rejected turn writes it another way
+                  calc_share: float = 0.0,  # share of the other train rows replaced by calculator first steps
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = dated = 0
+    replaced = invented = renamed = other = dated = calc = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
+    if calc_share:  # before the rejected-turn transforms, which then see these rows too
+        ds["train"], calc = calculator_rows(ds["train"], share=calc_share, seed=seed, banned_queries=[r["query"] for r in ds["test"]])
+        cmd += f" --calc-share {calc_share}"
     if invented_share:
         ds["train"], invented = invented_tool_rejected(ds["train"], share=invented_share, seed=seed)
         cmd += f" --invented-share {invented_share}"
@@ -1882,10 +1909,10 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", dataset_card(ds, cmd))
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share")
 
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
     "Raise `CLIError` for the first of the `--*-share` `flags` of the parsed args `a` outside [0, 1]."
@@ -1910,7 +1937,8 @@ def cmd_data(a) -> int:
     try:
         res = write_dataset(out, n=a.n, seed=a.seed, test_frac=a.test_frac, on_policy=a.on_policy, adapter=a.adapter,
                             on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share,
-                            rename_share=a.rename_share, other_share=a.other_share, date_share=a.date_share)
+                            rename_share=a.rename_share, other_share=a.other_share, date_share=a.date_share,
+                            calc_share=a.calc_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
     except OSError as e:
         from dpo_agent.models import ModelNotFound
@@ -1943,4 +1971,6 @@ def register_cli(subparsers) -> None:
                    help="share of first-step train pairs replaced by requests that another (distractor) tool answers (default: 0)")
     s.add_argument("--date-share", type=float, default=0.0,
                    help="share of first-step calendar train pairs whose rejected turn writes the date another way, e.g. '22 May 2027' (default: 0)")
+    s.add_argument("--calc-share", type=float, default=0.0,
+                   help="share of the train pairs that are not calculator first steps replaced by new calculator requests (default: 0)")
     s.set_defaults(fn=cmd_data)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -73,6 +74,8 @@ ABLATION = [
         ["learning_rate=2e-3", "sft_steps=32", "loss_type=[sft]", "loss_weights=[1.0]", "detach_prompt=prompt"], data={"invented_share": 0.25}),
     Row("inv_sft_then_dpo_detached_system", "(24) row 22 with only the system message detached (`detach_prompt=system`): the request's tokens backpropagate again; the recipe",
         ["learning_rate=2e-3", "sft_steps=32", "detach_prompt=system"], data={"invented_share": 0.25}),
+    Row("inv_sft_then_dpo_detached_system_calc", "(25) row 24 with more calculator requests: 25% of the other train pairs replaced by calculator first steps (52 of the 128 pairs instead of 23)",
+        ["learning_rate=2e-3", "sft_steps=32", "detach_prompt=system"], data={"invented_share": 0.25, "calc_share": 0.25}),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
 ]
 ROWS = {r.name: r for r in ABLATION}
@@ -277,26 +280,41 @@ def target_check(s: dict) -> dict:
     return out
 
 
-def plot_results(res: dict, path: str | os.PathLike | None = None, metrics=("full_compliance", "tool_accuracy", "args_accuracy", "no_tool_final")):
-    "Grouped bars (rate with 95% interval) per row and metric, with the targets as ticks; saved when `path` is given."
+def _row_label(s: dict) -> str:
+    "'24 inv_sft_then_dpo_detached_system': the row's number from its title, then its name."
+    m = re.match(r"\((\d+)\w?\)", s["row"].get("title", ""))
+    return f"{m.group(1)} {s['row']['name']}" if m else s["row"]["name"]
+
+
+def plot_results(res: dict, path: str | os.PathLike | None = None, metrics=("full_compliance", "tool_accuracy", "args_accuracy", "no_tool_final"),
+                 per_panel: int = 14):  # rows per panel: the panels stack, so each row keeps a readable width
+    "Grouped bars (rate with 95% interval) per row and metric, targets as dashed lines, `per_panel` rows a panel; saved when `path` is given."
     import matplotlib
     if path is not None: matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     rows = res["rows"]
-    fig, ax = plt.subplots(figsize=(max(7, 1.4 * len(rows)), 4.2))
+    if per_panel < 1: raise ValueError(f"per_panel must be >= 1, got {per_panel}")
+    chunks = [rows[i:i + per_panel] for i in range(0, len(rows), per_panel)] or [[]]
+    width = max(7, 1.0 * max(len(c) for c in chunks))
+    fig, axes = plt.subplots(len(chunks), 1, figsize=(width, 3.6 * len(chunks) + 0.6), squeeze=False)
     w = 0.8 / len(metrics)
-    for j, m in enumerate(metrics):
-        xs = [i + (j - (len(metrics) - 1) / 2) * w for i in range(len(rows))]
-        rs = [_rate(s, m) for s in rows]
-        vals = [r["rate"] if r and r["n"] else 0 for r in rs]
-        err = [[max(0.0, v - r["ci95"][0]) if r and r["n"] else 0 for v, r in zip(vals, rs)],
-               [max(0.0, r["ci95"][1] - v) if r and r["n"] else 0 for v, r in zip(vals, rs)]]
-        ax.bar(xs, vals, w, yerr=err, capsize=2, label=m + (f" (target {TARGETS[m]:.0%})" if m in TARGETS else ""))
-    ax.set_xticks(range(len(rows)))
-    ax.set_xticklabels([s["row"]["name"] for s in rows], rotation=20, ha="right")
-    ax.set_ylim(0, 1.05); ax.set_ylabel("rate (95% Wilson CI)")
-    ax.set_title(f"Held-out prompts (n={rows[0]['eval_n']}), greedy, no prefill")
-    ax.legend(fontsize=7, loc="upper left")
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for k, (ax, chunk) in enumerate(zip(axes[:, 0], chunks)):
+        for j, m in enumerate(metrics):
+            xs = [i + (j - (len(metrics) - 1) / 2) * w for i in range(len(chunk))]
+            rs = [_rate(s, m) for s in chunk]
+            vals = [r["rate"] if r and r["n"] else 0 for r in rs]
+            err = [[max(0.0, v - r["ci95"][0]) if r and r["n"] else 0 for v, r in zip(vals, rs)],
+                   [max(0.0, r["ci95"][1] - v) if r and r["n"] else 0 for v, r in zip(vals, rs)]]
+            col = colors[j % len(colors)]
+            ax.bar(xs, vals, w, yerr=err, capsize=2, color=col, label=m + (f" (target {TARGETS[m]:.0%}, dashed)" if m in TARGETS else ""))
+            if m in TARGETS: ax.axhline(TARGETS[m], color=col, ls="--", lw=0.8, alpha=0.8)
+        ax.set_xticks(range(len(chunk)))
+        ax.set_xticklabels([_row_label(s) for s in chunk], rotation=25, ha="right", fontsize=8)
+        ax.set_xlim(-0.6, max(len(chunk), 1) - 0.4)
+        ax.set_ylim(0, 1.05); ax.set_ylabel("rate (95% Wilson CI)")
+        if k == 0: ax.legend(fontsize=7, loc="upper left", ncol=2)
+    if rows: axes[0, 0].set_title(f"Held-out prompts (n={rows[0]['eval_n']}), greedy, no prefill")
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=110); plt.close(fig)

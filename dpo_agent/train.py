@@ -27,8 +27,9 @@ import yaml
 __all__ = ['EXIT_PREEMPTED', 'TINY_MODEL', 'LOSS_TYPES', 'DTYPES', 'DETACH_PROMPT', 'PAIR_COLUMNS', 'ConfigError', 'TrainConfig',
            'parse_override', 'list_recipes', 'recipe_path', 'load_recipe', 'config_yaml', 'TrainError', 'read_pairs',
            'data_stats', 'pairs_limit', 'used_indices', 'pairs_dataset', 'Callback', 'JsonlLogger', 'read_log',
-           'Preemption', 'load_base', 'resolve_output_dir', 'ensure_data', 'dpo_args', 'sft_args', 'lora_config',
-           'model_card', 'TrainResult', 'train', 'SignalAt', 'plot_log', 'cmd_train', 'register_cli']
+           'Preemption', 'native_bf16', 'bf16_autocast_on', 'load_base', 'resolve_output_dir', 'ensure_data',
+           'dpo_args', 'sft_args', 'lora_config', 'model_card', 'TrainResult', 'train', 'SignalAt', 'plot_log',
+           'cmd_train', 'register_cli']
 
 # %% ../nbs/04_train.ipynb #1350fde7
 EXIT_PREEMPTED = 75  # EX_TEMPFAIL (sysexits.h): "try again later"; the SLURM script requeues on it
@@ -361,6 +362,23 @@ def _dtype(cfg: TrainConfig):
     if cfg.dtype == "auto": return torch.bfloat16 if _device(cfg).startswith("cuda") else torch.float32
     return getattr(torch, cfg.dtype)
 
+def native_bf16(device: str) -> bool:
+    """Whether `device` multiplies bf16 matrices natively: CUDA with bf16 support, or a CPU that oneDNN runs bf16 on
+    (AVX512 or AMX). An AVX2-only CPU emulates them, one dot product at a time: far slower than fp32."""
+    import torch
+    if device.startswith("cuda"): return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError): return False  # a torch build without oneDNN: no fast bf16 path either
+
+def _cpu_capability() -> str:
+    import torch
+    try: return torch.backends.cpu.get_cpu_capability()
+    except AttributeError: return "unknown"
+
+def bf16_autocast_on(cfg: TrainConfig) -> bool:
+    "Whether a run of `cfg` uses bf16 autocast: asked for (`bf16_autocast`) and the device computes bf16 natively."
+    return cfg.bf16_autocast and native_bf16(_device(cfg))
+
 def load_base(cfg: TrainConfig):
     "`(model, tokenizer)` for `cfg.model`, in `cfg.dtype`, on the CPU (the trainer moves it)."
     from dpo_agent.models import load_model, tiny_model
@@ -422,7 +440,7 @@ def _common_args(cfg: TrainConfig, out: Path, max_steps: int | None, lr: float) 
                 learning_rate=lr, lr_scheduler_type=cfg.lr_scheduler_type, warmup_steps=cfg.warmup_ratio,
                 weight_decay=cfg.weight_decay, max_grad_norm=cfg.max_grad_norm, num_train_epochs=cfg.num_train_epochs,
                 max_steps=max_steps or -1, max_length=cfg.max_length, activation_checkpointing=cfg.gradient_checkpointing,
-                bf16=dt == torch.bfloat16 or cfg.bf16_autocast, fp16=dt == torch.float16, use_cpu=dev == "cpu", seed=cfg.seed, data_seed=cfg.seed,
+                bf16=dt == torch.bfloat16 or bf16_autocast_on(cfg), fp16=dt == torch.float16, use_cpu=dev == "cpu", seed=cfg.seed, data_seed=cfg.seed,
                 logging_steps=cfg.logging_steps, save_strategy="steps", save_steps=cfg.save_steps,
                 save_total_limit=cfg.save_total_limit, report_to="none", dataloader_num_workers=0, disable_tqdm=False)
 
@@ -543,6 +561,10 @@ def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None)
         limit = min(x for x in (pairs_limit(cfg), len(rows)) if x is not None)
         train_ds = pairs_dataset(rows, limit=limit, seed=cfg.seed)
         stats = {**data_stats(rows), "used_pairs": len(train_ds), "data_dir": str(data_dir)}
+        if cfg.bf16_autocast and not bf16_autocast_on(cfg):
+            print(f"note: bf16_autocast is off for this run: this {_device(cfg)} has no native bf16 matrix products "
+                  f"(torch CPU capability {_cpu_capability()}), where bf16 autocast is ~9x slower than fp32; training in fp32 "
+                  "(dtype: bfloat16 forces bf16)", file=sys.stderr)
         eval_ds = None
         if cfg.eval_pairs:
             eval_ds = pairs_dataset(read_pairs(data_dir / "test.jsonl"), limit=cfg.eval_pairs, seed=cfg.seed)

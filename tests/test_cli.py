@@ -108,7 +108,7 @@ def test_demo_bad_invented_share(tmp_path):
     assert not (tmp_path / "demo").exists()  # refused before any stage ran
 
 
-@pytest.mark.parametrize("flag", ["--date-share", "--invented-share"])
+@pytest.mark.parametrize("flag", ["--date-share", "--invented-share", "--calc-share"])
 def test_data_bad_share(flag, tmp_path):
     r = run("data", flag, "1.5", "--n", "50", "--out", str(tmp_path / "d"))
     assert r.returncode == 2 and f"{flag} must be between 0 and 1, got 1.5" in r.stderr, r.stderr
@@ -122,3 +122,19 @@ def test_data_date_share(tmp_path):
     dated = [r for r in rows if r["rejected_kind"] == "date_format"]
     assert dated and all(r["tool"] == "calendar" and r["step"] == "first" for r in dated)
     assert "--date-share 1.0" in (tmp_path / "d" / "README.md").read_text()  # the card records the command
+
+
+def test_data_calc_share(tmp_path):
+    r = run("data", "--calc-share", "0.5", "--n", "300", "--out", str(tmp_path / "c"))
+    assert r.returncode == 0, r.stderr
+    r0 = run("data", "--n", "300", "--out", str(tmp_path / "p"))
+    assert r0.returncode == 0, r0.stderr
+    read = lambda d: [json.loads(line) for line in (tmp_path / d / "train.jsonl").read_text().splitlines()]
+    calc = lambda rows: sum(r["tool"] == "calculator" and r["step"] == "first" for r in rows)
+    plain, more = read("p"), read("c")
+    assert len(more) == len(plain) == 300
+    # about half of the other rows became calculator first steps
+    assert calc(more) - calc(plain) > 0.35 * (300 - calc(plain)), (calc(plain), calc(more))
+    # the test split is the plain one, byte for byte
+    assert (tmp_path / "c" / "test.jsonl").read_bytes() == (tmp_path / "p" / "test.jsonl").read_bytes()
+    assert "--calc-share 0.5" in (tmp_path / "c" / "README.md").read_text()
