@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .protocol import ToolSpec, answer_in, args_match, is_placeholder, observation_message, parse_turn, render_system_prompt, score_turn
+from .protocol import ToolSpec, answer_in, args_match, observation_message, parse_turn, render_system_prompt, score_turn
 from .tools import BUILTIN_SPECS, calculate, default_registry, format_number, search_corpus
 
 # %% auto #0
@@ -273,12 +273,20 @@ _ALIASES = {
                  ("schedule_planner", {"title": "event_name"}), ("event_book", {})),
 }
 
+def _rename_args(schema: Any, keys: dict) -> Any:
+    "A copy of JSON Schema `schema` with the argument names in its `properties` and `required` (at any depth) mapped by `keys`."
+    if isinstance(schema, list): return [_rename_args(x, keys) for x in schema]
+    if not isinstance(schema, dict): return schema
+    out = {}
+    for k, v in schema.items():
+        if k == "properties" and isinstance(v, dict): out[k] = {keys.get(a, a): _rename_args(x, keys) for a, x in v.items()}
+        elif k == "required" and isinstance(v, list): out[k] = [keys.get(a, a) for a in v]
+        else: out[k] = _rename_args(v, keys)
+    return out
+
 def _renamed_spec(spec: ToolSpec, name: str, keys: dict) -> ToolSpec:
-    "`spec` under another `name`, its argument names mapped by `keys`."
-    p = json.loads(json.dumps(spec.parameters))
-    p["properties"] = {keys.get(k, k): v for k, v in p["properties"].items()}
-    if "required" in p: p["required"] = [keys.get(k, k) for k in p["required"]]
-    return ToolSpec(name, spec.description, p)
+    "`spec` under another `name`, its argument names mapped by `keys` (in its rules too)."
+    return ToolSpec(name, spec.description, _rename_args(spec.parameters, keys), _rename_args(spec.rules, keys))
 
 ALIAS_OF = {a: (tool, keys) for tool, al in _ALIASES.items() for a, keys in al}  # alias -> (built-in, argument renames)
 ALIAS_SPECS: dict[str, ToolSpec] = {a: _renamed_spec(BUILTIN_SPECS[t], a, k) for a, (t, k) in ALIAS_OF.items()}
@@ -1362,9 +1370,22 @@ def _one_row(rng: random.Random, cat: str, S: Split, registry) -> dict | None:
             raise RuntimeError(f"generator bug in template {tpl.id}: {problems}\n{json.dumps(row, indent=1)[:3000]}")
     return None
 
+def _prompt_key(row: dict) -> str:
+    "What makes a row's prompt unique: everything after the system message (request, history, tool results)."
+    return json.dumps(row["prompt"][1:], ensure_ascii=False)
+
+def _new_row(rng: random.Random, category: str, S: Split, registry, banned: set, seen: set) -> dict | None:
+    "One row of `category` from split `S`, or None when it fails, its normalized query is `banned` or its prompt is `seen` (else added)."
+    row = _one_row(rng, category, S, registry)
+    if row is None or _norm_q(row["query"]) in banned: return None
+    key = _prompt_key(row)
+    if key in seen: return None
+    seen.add(key)
+    return row
+
 def generate_split(n: int, S: Split, rng: random.Random, registry=None, banned_queries: set = frozenset(),
                    mix: dict | None = None) -> list[dict]:
-    "`n` unique rows from split `S`; rows whose query is in `banned_queries` are skipped."
+    "`n` unique rows from split `S`; rows whose query is in `banned_queries` (normalized with `_norm_q`) are skipped."
     registry = registry or calendar_sandbox()
     mix = mix or MIX
     rows, seen = [], set()
@@ -1374,12 +1395,8 @@ def generate_split(n: int, S: Split, rng: random.Random, registry=None, banned_q
         if attempts > limit:
             raise RuntimeError(f"could only make {len(rows)} unique {S.name} rows out of {n} after {limit} attempts: "
                                "the template and entity pools are too small for this --n; lower --n")
-        row = _one_row(rng, _pick(rng, mix), S, registry)
-        if row is None or _norm_q(row["query"]) in banned_queries: continue
-        key = json.dumps(row["prompt"][1:], ensure_ascii=False)
-        if key in seen: continue
-        seen.add(key)
-        rows.append(row)
+        row = _new_row(rng, _pick(rng, mix), S, registry, banned_queries, seen)
+        if row is not None: rows.append(row)
     return rows
 
 def generate(n: int = 2500,  # number of train pairs
@@ -1419,7 +1436,7 @@ def dataset_stats(rows: list[dict]) -> dict:
     conv_tool = lambda r: {"calc": "calculator", "search": "search", "cal": "calendar", "notool": "none", "other": "other tools"}[r["family"].split(".")[0]]
     return {
         "pairs": len(rows),
-        "unique_prompts": len({json.dumps(r["prompt"][1:], ensure_ascii=False) for r in rows}),
+        "unique_prompts": len({_prompt_key(r) for r in rows}),
         "templates": len({r["template_id"] for r in rows}), "families": len({r["family"] for r in rows}),
         "expected_tool": _shares([r["tool"] or "none (final answer)" for r in rows]),
         "conversation_tool": _shares([conv_tool(r) for r in rows]),
@@ -1828,19 +1845,15 @@ def calculator_rows(rows: list[dict], share: float = 0.25, seed: int = 42, banne
     """Replace about `share` of the train `rows` that are not calculator first steps by new calculator first-step rows from the
     train split; no new row repeats a prompt of `rows` or a query in `banned_queries` (the test split's). Returns (rows, replaced)."""
     S = make_splits(seed)[0]
-    seen = {json.dumps(r["prompt"][1:], ensure_ascii=False) for r in rows}
+    seen = {_prompt_key(r) for r in rows}
     banned = {_norm_q(q) for q in banned_queries}
     registry = calendar_sandbox()
 
     def make(r: dict, rng: random.Random) -> dict | None:
         if r["tool"] == "calculator" and r["step"] == "first": return None
         for _ in range(8):  # a few tries: numbers are random, so a repeat is rare
-            cand = _one_row(rng, "calculator", S, registry)
-            if cand is None or _norm_q(cand["query"]) in banned: continue
-            key = json.dumps(cand["prompt"][1:], ensure_ascii=False)
-            if key in seen: continue
-            seen.add(key)
-            return cand
+            cand = _new_row(rng, "calculator", S, registry, banned, seen)
+            if cand is not None: return cand
         return None
     try: return _swap_rows(rows, share, f"dpo-agent-calc-{seed}", make)
     finally: registry.calendar.close()

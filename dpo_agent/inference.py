@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,12 +17,12 @@ from typing import Any
 
 import torch
 
-from .protocol import ProtocolError, as_specs, build_messages, parse_turn, render_prompt
+from .protocol import ProtocolError, ToolSpec, as_specs, build_messages, parse_turn, render_prompt
 
 # %% auto #0
-__all__ = ['end_of_turn_ids', 'action_schema', 'turn_regex', 'turn_index', 'TurnConstraint', 'Generation', 'generate_turns',
-           'PromptFileError', 'read_prompts', 'record_tools', 'record_messages', 'load_for_inference', 'check_prompts',
-           'run_inference_rows', 'run_inference', 'register_cli']
+__all__ = ['end_of_turn_ids', 'args_schema', 'action_schema', 'turn_regex', 'turn_index', 'TurnConstraint', 'Generation',
+           'generate_turns', 'PromptFileError', 'read_prompts', 'record_tools', 'record_messages', 'load_for_inference',
+           'check_prompts', 'run_inference_rows', 'run_inference', 'register_cli']
 
 # %% ../nbs/05_inference.ipynb #21394281
 def end_of_turn_ids(tokenizer, model=None) -> list[int]:
@@ -51,11 +50,36 @@ def end_of_turn_ids(tokenizer, model=None) -> list[int]:
 # %% ../nbs/05_inference.ipynb #99fec5e3
 _WS = r"[ ]?"  # whitespace allowed between JSON tokens: at most one space, so the model cannot stall on blanks
 
+def args_schema(spec: ToolSpec) -> dict:
+    """`spec.parameters` with `spec.rules` folded in, in a form a grammar can follow (outlines-core ignores `if`/`then`):
+    rules that require keys by the value of one property become one variant per value of that property."""
+    if spec.rules is None: return spec.parameters
+    conds = spec.rules.get("allOf") if set(spec.rules) == {"allOf"} else None
+    need, switch = {}, set()
+    for c in conds if isinstance(conds, list) else [None]:
+        props = c.get("if", {}).get("properties", {}) if isinstance(c, dict) and set(c) == {"if", "then"} else {}
+        if not (len(props) == 1 and set(c["if"]) <= {"properties", "required"} and set(c["then"]) == {"required"}
+                and set(next(iter(props.values()))) == {"const"}):
+            raise ProtocolError(f"tool {spec.name!r}: constrained decoding follows only rules of the form "
+                                f"{{'allOf': [{{'if': {{'properties': {{key: {{'const': value}}}}}}, 'then': {{'required': [...]}}}}, ...]}}, got {spec.rules}")
+        (key, cond), = props.items()
+        switch.add(key)
+        need[cond["const"]] = c["then"]["required"]
+    if len(switch) != 1: raise ProtocolError(f"tool {spec.name!r}: constrained decoding needs rules that switch on one property, got {sorted(switch)}")
+    key = switch.pop()
+    p = spec.parameters
+    variants = []
+    for v in p["properties"].get(key, {}).get("enum") or list(need):
+        props = dict(p["properties"])
+        props[key] = {"const": v}  # in place: the grammar writes properties in their order
+        variants.append({**p, "properties": props, "required": list(dict.fromkeys([*p.get("required", []), key, *need.get(v, [])]))})
+    return {"anyOf": variants}
+
 def action_schema(tools: Iterable) -> dict:
-    "JSON Schema of a protocol Action for `tools`: `anyOf` one `{'tool': const name, 'args': parameters}` per tool."
+    "JSON Schema of a protocol Action for `tools`: `anyOf` one `{'tool': const name, 'args': parameters and rules}` per tool."
     specs = as_specs(tools)
     if not specs: raise ProtocolError("constrained decoding needs at least one tool (with no tools, only a Final Answer is allowed)")
-    return {"anyOf": [{"type": "object", "properties": {"tool": {"const": s.name}, "args": s.parameters},
+    return {"anyOf": [{"type": "object", "properties": {"tool": {"const": s.name}, "args": args_schema(s)},
                        "required": ["tool", "args"], "additionalProperties": False} for s in specs]}
 
 def turn_regex(tools: Iterable) -> str:

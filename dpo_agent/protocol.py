@@ -9,7 +9,7 @@ import copy
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date as _date
 from typing import Any, Callable, Iterable
 
@@ -49,10 +49,11 @@ _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
 
 @dataclass(frozen=True)
 class ToolSpec:
-    "A tool offered to the model: `name`, `description` and a JSON-Schema `parameters` object."
+    "A tool offered to the model: `name`, `description`, a JSON-Schema `parameters` object and optional extra `rules`."
     name: str  # identifier the model writes in `"tool"`
     description: str  # one or two sentences shown in the system prompt
     parameters: dict = field(default_factory=lambda: {"type": "object", "properties": {}})  # JSON Schema of `args`
+    rules: dict | None = None  # JSON Schema `args` must satisfy too, not shown in the system prompt (the description says it in words)
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not _NAME_RE.match(self.name):
@@ -68,6 +69,12 @@ class ToolSpec:
         except jsonschema.SchemaError as e:
             raise ProtocolError(f"tool {self.name!r}: 'parameters' is not a valid JSON Schema: {e.message}") from None
         object.__setattr__(self, "parameters", params)
+        if self.rules is not None:
+            if not isinstance(self.rules, dict):
+                raise ProtocolError(f"tool {self.name!r}: 'rules' must be a JSON Schema object, got {type(self.rules).__name__}")
+            try: jsonschema.Draft202012Validator.check_schema(self.rules)
+            except jsonschema.SchemaError as e:
+                raise ProtocolError(f"tool {self.name!r}: 'rules' is not a valid JSON Schema: {e.message}") from None
 
     @classmethod
     def from_dict(cls, d: dict) -> "ToolSpec":
@@ -77,15 +84,23 @@ class ToolSpec:
         if d.get("type") == "function" and isinstance(d.get("function"), dict): d = d["function"]
         missing = [k for k in ("name",) if k not in d]
         if missing: raise ProtocolError(f"tool spec {d!r:.80} lacks {missing}: give 'name', 'description' and 'parameters'")
-        return cls(d["name"], d.get("description", ""), d.get("parameters") or {"type": "object", "properties": {}})
+        spec = cls(d["name"], d.get("description", ""), d.get("parameters") or {"type": "object", "properties": {}}, d.get("rules"))
+        if "rules" not in d:  # a record written before built-ins had rules: the very same built-in gets its rules
+            from dpo_agent.tools import BUILTIN_SPECS
+            b = BUILTIN_SPECS.get(spec.name)
+            if b is not None and b.rules is not None and b.parameters == spec.parameters:
+                spec = replace(spec, rules=b.rules)
+        return spec
 
-    def to_dict(self) -> dict: return {"name": self.name, "description": self.description, "parameters": self.parameters}
+    def to_dict(self) -> dict:
+        d = {"name": self.name, "description": self.description, "parameters": self.parameters}
+        return d if self.rules is None else {**d, "rules": self.rules}
 
     def validate_args(self, args: Any) -> list[str]:
-        "Return the schema errors of `args` (empty when valid)."
+        "Return the schema errors of `args` against `parameters` and `rules` (empty when valid)."
         if not isinstance(args, dict): return [f"args must be an object, got {type(args).__name__}"]
-        v = jsonschema.Draft202012Validator(self.parameters)
-        return [f"{'/'.join(map(str, e.path)) or '<args>'}: {e.message}" for e in sorted(v.iter_errors(args), key=str)]
+        errs = [e for s in (self.parameters, self.rules) if s is not None for e in jsonschema.Draft202012Validator(s).iter_errors(args)]
+        return sorted(dict.fromkeys(f"{'/'.join(map(str, e.path)) or '<args>'}: {e.message}" for e in errs))
 
 def as_specs(tools: Iterable) -> list[ToolSpec]:
     "Turn dicts or `ToolSpec`s into a list of `ToolSpec`; duplicate names are an error."

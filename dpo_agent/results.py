@@ -30,6 +30,11 @@ class Row:
     on_policy: int = 0  # > 0: replace rejected turns by the base model's own failures on this many of the pairs the run trains on
     data: dict = field(default_factory=dict)  # extra `write_dataset` options (e.g. invented_share) for this row's data
     on_policy_from: str = ""  # with `on_policy`: sample this row's trained adapter instead of the base model (run that row first)
+    adapter_from: str = ""  # with train=False: score this row's trained adapter (run that row first) instead of the base model
+
+    def __post_init__(self):
+        if self.adapter_from and self.train:
+            raise ValueError(f"row {self.name!r}: adapter_from={self.adapter_from!r} scores another row's adapter, so it needs train=False")
 
 
 ABLATION = [
@@ -77,6 +82,8 @@ ABLATION = [
     Row("inv_sft_then_dpo_detached_system_calc", "(25) row 24 with more calculator requests: 25% of the other train pairs replaced by calculator first steps (52 of the 128 pairs instead of 23)",
         ["learning_rate=2e-3", "sft_steps=32", "detach_prompt=system"], data={"invented_share": 0.25, "calc_share": 0.25}),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
+    Row("recipe_constrained", "(26) row 24's trained adapter (no training of its own: row 24's time shown), constrained decoding",
+        train=False, constrained=True, adapter_from="inv_sft_then_dpo_detached_system"),
 ]
 ROWS = {r.name: r for r in ABLATION}
 
@@ -95,8 +102,9 @@ def get_rows(names: str | list | None) -> list[Row]:
 
 # %% ../nbs/12_results.ipynb #5e03c594
 def row_command(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 100, bfcl: int = 0) -> str:
-    "The shell command that reproduces `row`."
-    return f"dpo-agent ablation --rows {row.name} --out {root} --eval-n {eval_n}" + (f" --bfcl {bfcl}" if bfcl else "")
+    "The shell command that reproduces `row` (with the row whose adapter it scores first: done already, it is skipped)."
+    names = f"{row.adapter_from},{row.name}" if row.adapter_from else row.name
+    return f"dpo-agent ablation --rows {names} --out {root} --eval-n {eval_n}" + (f" --bfcl {bfcl}" if bfcl else "")
 
 
 def _prep_data(root: Path, n: int, seed: int, on_policy: int = 0, model: str = "smollm2-135m", used: list[int] | None = None,
@@ -152,6 +160,10 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     if summary_path.is_file() and not force:
         print(f"{row.name}: already done ({summary_path}); --force reruns it", file=sys.stderr)
         return json.loads(summary_path.read_text())
+    src = root / row.adapter_from / "train" if row.adapter_from else None
+    if src is not None and not (src / "adapter_config.json").is_file():
+        raise AblationError(f"row {row.name!r} scores row {row.adapter_from!r}'s adapter, and {src} holds none: "
+                            f"run `dpo-agent ablation --rows {row.adapter_from} --out {root}` first")
     out.mkdir(parents=True, exist_ok=True)
     times = {}
     t = time.perf_counter()
@@ -167,6 +179,11 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
         prompts_path.write_text(to_jsonl(rows))
     cfg = load_recipe(recipe, [*row.overrides, f"data={data}", f"output_dir={out / 'train'}"])
     adapter = None
+    if src is not None:  # another row's adapter: its training time is this model's cost too
+        adapter, times["train_from"] = str(src), row.adapter_from
+        prev = root / row.adapter_from / "summary.json"
+        prev_times = json.loads(prev.read_text())["times"] if prev.is_file() else {}
+        if "train_s" in prev_times: times["train_s"] = prev_times["train_s"]
     if row.train:
         t = time.perf_counter()
         done = None if force else _finished_training(out / "train", cfg)
@@ -215,7 +232,7 @@ TARGETS = {"full_compliance": 0.99, "tool_accuracy": 0.97, "args_accuracy": 0.90
 
 def _stale(row: Row, s: dict) -> str | None:
     "Why the summary `s` no longer matches `row` (None when it does): another setup, or another effective training config."
-    ran = {k: s["row"].get(k, getattr(Row("", ""), k)) for k in ("train", "constrained", "on_policy", "data", "on_policy_from")}  # older summaries: defaults
+    ran = {k: s["row"].get(k, getattr(Row("", ""), k)) for k in ("train", "constrained", "on_policy", "data", "on_policy_from", "adapter_from")}  # older summaries: defaults
     now = {k: getattr(row, k) for k in ran}
     if ran != now: return f"it was run with {ran}, the row is now {now}"
     if row.train:  # the overrides may change (pinning a value the recipe used to have), the config it trained with may not

@@ -199,7 +199,9 @@ BUILTIN_SPECS: dict[str, ToolSpec] = {s.name: s for s in [
                   "time": {"type": "string", "pattern": r"^\d{2}:\d{2}$", "description": "HH:MM, 24-hour, optional"},
                   "title": {"type": "string", "description": "the event title, needed for create"},
                   "event_id": {"type": "integer", "description": "the id of the event to delete"}},
-              "required": ["action"], "additionalProperties": False}),
+              "required": ["action"], "additionalProperties": False},
+             rules={"allOf": [{"if": {"properties": {"action": {"const": a}}}, "then": {"required": need}}
+                              for a, need in (("create", ["date", "title"]), ("list", ["date"]), ("delete", ["event_id"]))]}),
 ]}
 
 # %% ../nbs/01_tools.ipynb #3c879280

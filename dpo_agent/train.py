@@ -10,7 +10,6 @@ import difflib
 import json
 import os
 import random
-import shutil
 import signal
 import sys
 import threading
