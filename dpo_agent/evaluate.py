@@ -317,11 +317,13 @@ def bfcl_report(rows: list[dict], name: str = "bfcl") -> Report:
 def _cmd_evaluate(a) -> int:
     from dpo_agent.cli import CLIError
     try:
+        if a.constrained and not a.bfcl:
+            raise CLIError("--constrained applies to --bfcl runs; to score constrained outputs, generate them with `dpo-agent infer --constrained`")
         if a.bfcl:
             from dpo_agent.inference import run_inference_rows
             rows = load_bfcl(a.bfcl, bfcl_dir=a.bfcl_dir, limit=a.limit)
-            outs = run_inference_rows(a.model, rows, adapter=a.adapter, batch_size=a.batch_size)
-            rep = bfcl_report(outs, name=f"bfcl-{a.bfcl}")
+            outs = run_inference_rows(a.model, rows, adapter=a.adapter, batch_size=a.batch_size, constrained=a.constrained)
+            rep = bfcl_report(outs, name=f"bfcl-{a.bfcl}" + ("-constrained" if a.constrained else ""))
             if a.output:
                 Path(a.output).write_text("".join(json.dumps(r) + "\n" for r in outs))
             reports = [rep]
@@ -353,5 +355,6 @@ def register_cli(sub):
     s.add_argument("--adapter", default=None, help="LoRA adapter folder for --bfcl")
     s.add_argument("--limit", type=int, default=None, help="only the first N BFCL questions")
     s.add_argument("--batch-size", type=int, default=8, help="generation batch size for --bfcl")
+    s.add_argument("--constrained", action="store_true", help="with --bfcl: generate under the protocol grammar of each question's tools")
     s.add_argument("--output", default=None, help="write the BFCL outputs (JSONL) here")
     s.set_defaults(fn=_cmd_evaluate)

@@ -20,9 +20,9 @@ import torch
 from .protocol import ProtocolError, ToolSpec, as_specs, build_messages, parse_turn, render_prompt
 
 # %% auto #0
-__all__ = ['end_of_turn_ids', 'args_schema', 'action_schema', 'turn_regex', 'turn_index', 'TurnConstraint', 'Generation',
-           'generate_turns', 'PromptFileError', 'read_prompts', 'record_tools', 'record_messages', 'load_for_inference',
-           'check_prompts', 'run_inference_rows', 'run_inference', 'register_cli']
+__all__ = ['end_of_turn_ids', 'args_schema', 'action_schema', 'grammar_schema', 'turn_regex', 'turn_index', 'TurnConstraint',
+           'Generation', 'generate_turns', 'PromptFileError', 'read_prompts', 'record_tools', 'record_messages',
+           'load_for_inference', 'check_prompts', 'run_inference_rows', 'run_inference', 'register_cli']
 
 # %% ../nbs/05_inference.ipynb #21394281
 def end_of_turn_ids(tokenizer, model=None) -> list[int]:
@@ -82,6 +82,24 @@ def action_schema(tools: Iterable) -> dict:
     return {"anyOf": [{"type": "object", "properties": {"tool": {"const": s.name}, "args": args_schema(s)},
                        "required": ["tool", "args"], "additionalProperties": False} for s in specs]}
 
+_ANNOTATIONS = {"description", "title", "default", "examples", "$comment", "deprecated", "readOnly", "writeOnly"}
+# any JSON value, spelled out: outlines-core 0.2 rejects a schema of annotations only and compiles `{}` to a regex
+# whose alternatives are not grouped (it matches nothing inside an object)
+_ANY_VALUE = {"anyOf": [{"type": t} for t in ("string", "number", "boolean", "null", "array", "object")]}
+
+def grammar_schema(schema: Any) -> Any:
+    """`schema` as outlines-core can compile it, accepting the same values: a subschema that constrains nothing
+    (`{}` or annotations only, as BFCL's `"type": "any"` arguments) becomes an explicit any-value `anyOf`."""
+    if isinstance(schema, list): return [grammar_schema(s) for s in schema]
+    if not isinstance(schema, dict): return schema
+    if set(schema) <= _ANNOTATIONS: return _ANY_VALUE
+    out = dict(schema)
+    for k in ("properties", "patternProperties", "$defs", "definitions"):  # maps of name -> subschema
+        if isinstance(out.get(k), dict): out[k] = {n: grammar_schema(s) for n, s in out[k].items()}
+    for k in ("items", "additionalProperties", "not", "contains", "prefixItems", "anyOf", "oneOf", "allOf", "if", "then", "else"):
+        if k in out: out[k] = grammar_schema(out[k])
+    return out
+
 def turn_regex(tools: Iterable) -> str:
     "Regular expression of a whole protocol turn (Thought, then an Action valid for `tools` or a Final Answer)."
     from outlines_core.json_schema import build_regex_from_schema
@@ -89,7 +107,10 @@ def turn_regex(tools: Iterable) -> str:
     final = r"Final Answer: [^\n]+"
     if not specs: return r"Thought: [^\n]+\n" + final
     from outlines_core.json_schema import STRING_INNER
-    action = build_regex_from_schema(json.dumps(action_schema(specs)), _WS)
+    try: action = build_regex_from_schema(json.dumps(grammar_schema(action_schema(specs))), _WS)
+    except Exception as e:  # noqa: BLE001 -- outlines-core raises a bare ValueError/RuntimeError naming the structure
+        raise ProtocolError(f"constrained decoding cannot compile the schemas of tools {[s.name for s in specs]}: "
+                            f"{str(e).splitlines()[0]}; drop --constrained or simplify that schema") from None
     # no backtick inside JSON strings: the parser ends the Action at the first ``` it meets
     action = action.replace(STRING_INNER, STRING_INNER.replace(r"\x9F]", r"\x9F`]", 1))
     return r"Thought: [^\n]+\n(Action: ```json\n" + action + r"\n```|" + final + ")"
@@ -282,6 +303,10 @@ def generate_turns(model, tokenizer, conversations: Sequence[list[dict]],
     if sample:  # neutral built-in warpers (also overriding the model's defaults): ours run after the constraint
         gcfg.temperature, gcfg.top_p, gcfg.top_k = 1.0, 1.0, 0
     if seed is not None: torch.manual_seed(seed); random.seed(seed)
+    if constrained:  # compile every grammar first: a schema it cannot express fails here, before any generation
+        for i, t in enumerate(tools):
+            try: turn_index(tokenizer, t, eos_id=int(stops[0]))
+            except ProtocolError as e: raise ProtocolError(f"conversation {i}: {e}") from None
     results: list[Generation | None] = [None] * len(rows)
     bar = None
     if progress:

@@ -138,3 +138,18 @@ def test_data_calc_share(tmp_path):
     # the test split is the plain one, byte for byte
     assert (tmp_path / "c" / "test.jsonl").read_bytes() == (tmp_path / "p" / "test.jsonl").read_bytes()
     assert "--calc-share 0.5" in (tmp_path / "c" / "README.md").read_text()
+
+
+def test_evaluate_bfcl_constrained(tmp_path):
+    "`evaluate --bfcl --constrained`: every answer of even a random model is protocol-shaped, or cut by the token limit."
+    out = tmp_path / "bfcl.jsonl"
+    r = run("evaluate", "--bfcl", "simple", "--model", "tiny", "--limit", "3", "--constrained", "--output", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "bfcl-simple-constrained" in r.stdout
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 3
+    for x in rows:
+        assert x["output"].startswith("Thought: ")
+        assert x["parsed"]["json_valid"] or x["parsed"]["final_answer_valid"] or x["finish_reason"] == "length", x["output"]
+    r = run("evaluate", "--constrained", str(out))
+    assert r.returncode == 2 and "--constrained applies to --bfcl runs" in r.stderr, r.stderr
