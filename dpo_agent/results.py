@@ -31,56 +31,69 @@ class Row:
     data: dict = field(default_factory=dict)  # extra `write_dataset` options (e.g. invented_share) for this row's data
     on_policy_from: str = ""  # with `on_policy`: sample this row's trained adapter instead of the base model (run that row first)
     adapter_from: str = ""  # with train=False: score this row's trained adapter (run that row first) instead of the base model
+    adapter_stage: str = ""  # with adapter_from: "sft" scores that row's SFT warm-up adapter (its first stage), not its final one
 
     def __post_init__(self):
         if self.adapter_from and self.train:
             raise ValueError(f"row {self.name!r}: adapter_from={self.adapter_from!r} scores another row's adapter, so it needs train=False")
+        if self.adapter_stage not in ("", "sft"):
+            raise ValueError(f"row {self.name!r}: adapter_stage must be '' (the final adapter) or 'sft', got {self.adapter_stage!r}")
+        if self.adapter_stage and not self.adapter_from:
+            raise ValueError(f"row {self.name!r}: adapter_stage={self.adapter_stage!r} needs adapter_from (the row whose stage it scores)")
 
 
-ABLATION = [
+ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO stage since row 29
     Row("base", "base model, no training", train=False),
-    Row("seed", "(1) the seed's recipe: pure DPO, lr 5e-6", ["loss_type=sigmoid", "loss_weights=[1.0]", "learning_rate=5e-6", "sft_steps=0", "detach_prompt=none"]),
-    Row("dpo", "(2) pure DPO, lr 1e-3 (LoRA-sized)", ["loss_type=sigmoid", "loss_weights=[1.0]", "learning_rate=1e-3", "sft_steps=0", "detach_prompt=none"]),
-    Row("dpo_nll", "(3a) DPO + NLL on chosen, lr 5e-4", ["learning_rate=5e-4", "sft_steps=0", "detach_prompt=none"]),
-    Row("dpo_nll_lr1e3", "(3) DPO + NLL on chosen, lr 1e-3", ["learning_rate=1e-3", "sft_steps=0", "detach_prompt=none"]),
-    Row("sft_dpo", "(4) SFT warm-up (1/4 of the steps), then pure DPO", ["sft_steps=8", "max_steps=24", "loss_type=sigmoid",
+    Row("seed", "(1) the seed's recipe: pure DPO, lr 5e-6", ["dpo=true", "loss_type=sigmoid", "loss_weights=[1.0]", "learning_rate=5e-6", "sft_steps=0", "detach_prompt=none"]),
+    Row("dpo", "(2) pure DPO, lr 1e-3 (LoRA-sized)", ["dpo=true", "loss_type=sigmoid", "loss_weights=[1.0]", "learning_rate=1e-3", "sft_steps=0", "detach_prompt=none"]),
+    Row("dpo_nll", "(3a) DPO + NLL on chosen, lr 5e-4", ["dpo=true", "learning_rate=5e-4", "sft_steps=0", "detach_prompt=none"]),
+    Row("dpo_nll_lr1e3", "(3) DPO + NLL on chosen, lr 1e-3", ["dpo=true", "learning_rate=1e-3", "sft_steps=0", "detach_prompt=none"]),
+    Row("sft_dpo", "(4) SFT warm-up (1/4 of the steps), then pure DPO", ["dpo=true", "sft_steps=8", "max_steps=24", "loss_type=sigmoid",
                                                                          "loss_weights=[1.0]", "learning_rate=1e-3", "detach_prompt=none"]),
     Row("on_policy", "(5) row 8 with the base model's own failures as rejected turns (64 of its 128 pairs sampled)",
-        ["learning_rate=2e-3", "sft_steps=0", "detach_prompt=none"], on_policy=64),
-    Row("invented", "(7) row 3 + invented-tool rejected turns (25% of first steps)", ["learning_rate=1e-3", "sft_steps=0", "detach_prompt=none"], data={"invented_share": 0.25}),
-    Row("lr2e3", "(8) row 3 at lr 2e-3", ["learning_rate=2e-3", "sft_steps=0", "detach_prompt=none"]),
-    Row("inv_lr2e3", "(9) rows 7 + 8: invented-tool rejected turns, lr 2e-3: the recipe before row 24", ["learning_rate=2e-3", "sft_steps=0", "detach_prompt=none"],
+        ["dpo=true", "learning_rate=2e-3", "sft_steps=0", "detach_prompt=none"], on_policy=64),
+    Row("invented", "(7) row 3 + invented-tool rejected turns (25% of first steps)", ["dpo=true", "learning_rate=1e-3", "sft_steps=0", "detach_prompt=none"], data={"invented_share": 0.25}),
+    Row("lr2e3", "(8) row 3 at lr 2e-3", ["dpo=true", "learning_rate=2e-3", "sft_steps=0", "detach_prompt=none"]),
+    Row("inv_lr2e3", "(9) rows 7 + 8: invented-tool rejected turns, lr 2e-3: the recipe before row 24", ["dpo=true", "learning_rate=2e-3", "sft_steps=0", "detach_prompt=none"],
         data={"invented_share": 0.25}),
-    Row("inv_lr4e3", "(10) row 9 at lr 4e-3", ["learning_rate=4e-3", "sft_steps=0", "detach_prompt=none"], data={"invented_share": 0.25}),
-    Row("inv_renamed", "(11) row 9 + built-in tools offered under other names in 25% of the training prompts", ["learning_rate=2e-3", "sft_steps=0", "detach_prompt=none"],
+    Row("inv_lr4e3", "(10) row 9 at lr 4e-3", ["dpo=true", "learning_rate=4e-3", "sft_steps=0", "detach_prompt=none"], data={"invented_share": 0.25}),
+    Row("inv_renamed", "(11) row 9 + built-in tools offered under other names in 25% of the training prompts", ["dpo=true", "learning_rate=2e-3", "sft_steps=0", "detach_prompt=none"],
         data={"invented_share": 0.25, "rename_share": 0.25}),
     Row("inv_round2", "(12) a second round of row 10: row 10's own failures on its 128 pairs as their rejected turns",
-        ["learning_rate=4e-3", "sft_steps=0", "detach_prompt=none"], on_policy=128, on_policy_from="inv_lr4e3", data={"invented_share": 0.25}),
+        ["dpo=true", "learning_rate=4e-3", "sft_steps=0", "detach_prompt=none"], on_policy=128, on_policy_from="inv_lr4e3", data={"invented_share": 0.25}),
     Row("inv_other", "(13) row 9 + requests that other (distractor) tools answer, with typed arguments (30% of first steps)",
-        ["learning_rate=2e-3", "sft_steps=0", "detach_prompt=none"], data={"invented_share": 0.25, "other_share": 0.3}),
-    Row("inv_beta05", "(14) row 9 at beta 0.5", ["learning_rate=2e-3", "beta=0.5", "sft_steps=0", "detach_prompt=none"], data={"invented_share": 0.25}),
-    Row("inv_steps64", "(15) row 9 with twice the steps: 64 steps, 256 pairs", ["learning_rate=2e-3", "max_steps=64", "sft_steps=0", "detach_prompt=none"],
+        ["dpo=true", "learning_rate=2e-3", "sft_steps=0", "detach_prompt=none"], data={"invented_share": 0.25, "other_share": 0.3}),
+    Row("inv_beta05", "(14) row 9 at beta 0.5", ["dpo=true", "learning_rate=2e-3", "beta=0.5", "sft_steps=0", "detach_prompt=none"], data={"invented_share": 0.25}),
+    Row("inv_steps64", "(15) row 9 with twice the steps: 64 steps, 256 pairs", ["dpo=true", "learning_rate=2e-3", "max_steps=64", "sft_steps=0", "detach_prompt=none"],
         data={"invented_share": 0.25}),
     Row("inv_sft", "(16) row 9 without the preference term: NLL on the chosen turns only (SFT)",
-        ["learning_rate=2e-3", "loss_type=[sft]", "loss_weights=[1.0]", "sft_steps=0", "detach_prompt=none"], data={"invented_share": 0.25}),
-    Row("inv_other_steps64", "(17) row 13 with twice the steps: 64 steps, 256 pairs", ["learning_rate=2e-3", "max_steps=64", "sft_steps=0", "detach_prompt=none"],
+        ["dpo=true", "learning_rate=2e-3", "loss_type=[sft]", "loss_weights=[1.0]", "sft_steps=0", "detach_prompt=none"], data={"invented_share": 0.25}),
+    Row("inv_other_steps64", "(17) row 13 with twice the steps: 64 steps, 256 pairs", ["dpo=true", "learning_rate=2e-3", "max_steps=64", "sft_steps=0", "detach_prompt=none"],
         data={"invented_share": 0.25, "other_share": 0.3}),
     Row("inv_sft_then_dpo", "(18) 32 SFT steps on the chosen turns, then row 9's 32 DPO + NLL steps on the same pairs (the SFT model as reference)",
-        ["learning_rate=2e-3", "sft_steps=32", "detach_prompt=none"], data={"invented_share": 0.25}),
+        ["dpo=true", "learning_rate=2e-3", "sft_steps=32", "detach_prompt=none"], data={"invented_share": 0.25}),
     Row("inv_sft16_dpo16", "(19) row 18 in row 9's 32 steps: 16 SFT steps, then 16 DPO + NLL steps (64 pairs, each seen twice)",
-        ["learning_rate=2e-3", "sft_steps=16", "max_steps=16", "detach_prompt=none"], data={"invented_share": 0.25}),
+        ["dpo=true", "learning_rate=2e-3", "sft_steps=16", "max_steps=16", "detach_prompt=none"], data={"invented_share": 0.25}),
     Row("inv_sft_then_sft", "(20) row 18 without the preference term: 32 SFT steps, then 32 NLL-only steps on the same pairs (the same two stages)",
-        ["learning_rate=2e-3", "sft_steps=32", "loss_type=[sft]", "loss_weights=[1.0]", "detach_prompt=none"], data={"invented_share": 0.25}),
+        ["dpo=true", "learning_rate=2e-3", "sft_steps=32", "loss_type=[sft]", "loss_weights=[1.0]", "detach_prompt=none"], data={"invented_share": 0.25}),
     Row("inv_sft_then_dpo_dates", "(21) row 18 with date-format rejected turns: every first-step calendar pair with a date rejects the same call with the date written another way",
-        ["learning_rate=2e-3", "sft_steps=32", "detach_prompt=none"], data={"invented_share": 0.25, "date_share": 1.0}),
+        ["dpo=true", "learning_rate=2e-3", "sft_steps=32", "detach_prompt=none"], data={"invented_share": 0.25, "date_share": 1.0}),
     Row("inv_sft_then_dpo_detached", "(22) row 18 with the whole prompt detached (`detach_prompt=prompt`): only the completion tokens backpropagate, in both stages",
-        ["learning_rate=2e-3", "sft_steps=32", "detach_prompt=prompt"], data={"invented_share": 0.25}),
+        ["dpo=true", "learning_rate=2e-3", "sft_steps=32", "detach_prompt=prompt"], data={"invented_share": 0.25}),
     Row("inv_sft_then_sft_detached", "(23) row 20 with the whole prompt detached (`detach_prompt=prompt`): 32 + 32 SFT steps, only the completion tokens backpropagate",
-        ["learning_rate=2e-3", "sft_steps=32", "loss_type=[sft]", "loss_weights=[1.0]", "detach_prompt=prompt"], data={"invented_share": 0.25}),
-    Row("inv_sft_then_dpo_detached_system", "(24) row 22 with only the system message detached (`detach_prompt=system`): the request's tokens backpropagate again; the recipe",
-        ["learning_rate=2e-3", "sft_steps=32", "detach_prompt=system"], data={"invented_share": 0.25}),
+        ["dpo=true", "learning_rate=2e-3", "sft_steps=32", "loss_type=[sft]", "loss_weights=[1.0]", "detach_prompt=prompt"], data={"invented_share": 0.25}),
+    Row("inv_sft_then_dpo_detached_system", "(24) row 22 with only the system message detached (`detach_prompt=system`): the request's tokens backpropagate again",
+        ["dpo=true", "learning_rate=2e-3", "sft_steps=32", "detach_prompt=system"], data={"invented_share": 0.25}),
     Row("inv_sft_then_dpo_detached_system_calc", "(25) row 24 with more calculator requests: 25% of the other train pairs replaced by calculator first steps (52 of the 128 pairs instead of 23)",
-        ["learning_rate=2e-3", "sft_steps=32", "detach_prompt=system"], data={"invented_share": 0.25, "calc_share": 0.25}),
+        ["dpo=true", "learning_rate=2e-3", "sft_steps=32", "detach_prompt=system"], data={"invented_share": 0.25, "calc_share": 0.25}),
+    Row("inv_sft128_then_dpo", "(27) row 24 with 4x the SFT warm-up: 128 SFT steps on 512 pairs, then row 24's 32 DPO + NLL steps on 128 of them",
+        ["dpo=true", "learning_rate=2e-3", "sft_steps=128", "detach_prompt=system"], data={"invented_share": 0.25}),
+    Row("inv_sft128", "(28) row 27's SFT warm-up alone: 128 SFT steps on 512 pairs, no DPO (its first-stage adapter; the warm-up's trainer time shown)",
+        train=False, adapter_from="inv_sft128_then_dpo", adapter_stage="sft"),
+    Row("inv_sft192_then_dpo", "(30) row 27 with 192 SFT steps on 768 pairs, then 32 DPO + NLL steps on 128 of them (its DPO stage not run yet)",
+        ["dpo=true", "learning_rate=2e-3", "sft_steps=192", "detach_prompt=system"], data={"invented_share": 0.25}),
+    Row("inv_sft192", "(29) row 28 with 192 SFT steps on 768 pairs, no DPO (the warm-up of row 30's command; the warm-up's trainer time shown); the recipe",
+        train=False, adapter_from="inv_sft192_then_dpo", adapter_stage="sft"),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
     Row("recipe_constrained", "(26) row 24's trained adapter (no training of its own: row 24's time shown), constrained decoding",
         train=False, constrained=True, adapter_from="inv_sft_then_dpo_detached_system"),
@@ -138,7 +151,7 @@ def _finished_training(train_dir: Path, cfg) -> float | None:
     try: prev = load_recipe(train_dir / "config.yaml")
     except ConfigError: return None
     if asdict(prev) != asdict(cfg): return None
-    stages = ("sft", "dpo") if cfg.sft_steps else ("dpo",)  # each stage logs its own run summary
+    stages = ("sft",) * bool(cfg.sft_steps) + ("dpo",) * bool(cfg.dpo)  # each stage logs its own run summary
     runtimes = [[r["train_runtime"] for r in read_log(train_dir, s) if "train_runtime" in r] for s in stages]
     return round(sum(rt[-1] for rt in runtimes), 1) if all(runtimes) else None
 
@@ -161,6 +174,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
         print(f"{row.name}: already done ({summary_path}); --force reruns it", file=sys.stderr)
         return json.loads(summary_path.read_text())
     src = root / row.adapter_from / "train" if row.adapter_from else None
+    if src is not None and row.adapter_stage == "sft": src = src / "sft" / "adapter"
     if src is not None and not (src / "adapter_config.json").is_file():
         raise AblationError(f"row {row.name!r} scores row {row.adapter_from!r}'s adapter, and {src} holds none: "
                             f"run `dpo-agent ablation --rows {row.adapter_from} --out {root}` first")
@@ -170,6 +184,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     base_data = _prep_data(root, n_pairs, seed)
     rcfg = load_recipe(recipe, row.overrides)
     used = used_indices(n_pairs, pairs_limit(rcfg), rcfg.seed)  # the pairs `train` will use (its own rule)
+    used = used[:pairs_limit(rcfg, "dpo")]  # those of the DPO stage (on-policy rejected turns serve it alone)
     data = (_prep_data(root, n_pairs, seed, row.on_policy, rcfg.model, used, row.on_policy_from, **row.data)
             if (row.on_policy or row.data) else base_data)
     times["data_s"] = round(time.perf_counter() - t, 1)
@@ -180,10 +195,15 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     cfg = load_recipe(recipe, [*row.overrides, f"data={data}", f"output_dir={out / 'train'}"])
     adapter = None
     if src is not None:  # another row's adapter: its training time is this model's cost too
-        adapter, times["train_from"] = str(src), row.adapter_from
-        prev = root / row.adapter_from / "summary.json"
-        prev_times = json.loads(prev.read_text())["times"] if prev.is_file() else {}
-        if "train_s" in prev_times: times["train_s"] = prev_times["train_s"]
+        adapter, times["train_from"] = str(src), row.adapter_from + (f" ({row.adapter_stage} stage)" if row.adapter_stage else "")
+        if row.adapter_stage == "sft":  # the warm-up's own trainer time
+            from dpo_agent.train import read_log
+            rt = [r["train_runtime"] for r in read_log(root / row.adapter_from / "train", "sft") if "train_runtime" in r]
+            if rt: times["train_s"] = round(rt[-1], 1)
+        else:
+            prev = root / row.adapter_from / "summary.json"
+            prev_times = json.loads(prev.read_text())["times"] if prev.is_file() else {}
+            if "train_s" in prev_times: times["train_s"] = prev_times["train_s"]
     if row.train:
         t = time.perf_counter()
         done = None if force else _finished_training(out / "train", cfg)
@@ -218,7 +238,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
         times["bfcl_s"] = round(time.perf_counter() - t, 1)
     summary = {"row": asdict(row), "command": row_command(row, root, eval_n, bfcl), "recipe": recipe,
                "config": {k: getattr(cfg, k) for k in ("learning_rate", "loss_type", "loss_weights", "beta", "max_steps",
-                                                        "sft_steps", "batch_size", "grad_accum", "lora_r", "detach_prompt")} if row.train else None,
+                                                        "sft_steps", "dpo", "batch_size", "grad_accum", "lora_r", "detach_prompt")} if row.train else None,
                "eval_n": eval_n, "times": times, "report": rep.to_dict(), "bfcl": bfcl_rep,
                "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
     summary_path.write_text(json.dumps(summary, indent=1))
@@ -232,7 +252,7 @@ TARGETS = {"full_compliance": 0.99, "tool_accuracy": 0.97, "args_accuracy": 0.90
 
 def _stale(row: Row, s: dict) -> str | None:
     "Why the summary `s` no longer matches `row` (None when it does): another setup, or another effective training config."
-    ran = {k: s["row"].get(k, getattr(Row("", ""), k)) for k in ("train", "constrained", "on_policy", "data", "on_policy_from", "adapter_from")}  # older summaries: defaults
+    ran = {k: s["row"].get(k, getattr(Row("", ""), k)) for k in ("train", "constrained", "on_policy", "data", "on_policy_from", "adapter_from", "adapter_stage")}  # older summaries: defaults
     now = {k: getattr(row, k) for k in ran}
     if ran != now: return f"it was run with {ran}, the row is now {now}"
     if row.train:  # the overrides may change (pinning a value the recipe used to have), the config it trained with may not

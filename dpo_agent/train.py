@@ -86,6 +86,7 @@ class TrainConfig:
     # --- optional SFT warm-up on the chosen turns
     sft_steps: int = _f(0, "optimizer steps of SFT on prompt -> chosen before DPO; 0 = no warm-up")
     sft_learning_rate: float | None = _f(None, "learning rate of the warm-up; None = learning_rate")
+    dpo: bool = _f(True, "run the DPO stage; false: stop after the SFT warm-up, whose adapter is the result (needs sft_steps > 0)")
     # --- optimisation
     learning_rate: float = _f(5e-6, "peak learning rate (AdamW)")
     lr_scheduler_type: str = _f("linear", "transformers scheduler: linear, cosine, constant, constant_with_warmup, ...")
@@ -127,6 +128,8 @@ class TrainConfig:
         if self.beta <= 0: bad("beta", f"must be > 0, got {self.beta}")
         if self.detach_prompt not in DETACH_PROMPT: bad("detach_prompt", f"{self.detach_prompt!r} is not one of {', '.join(DETACH_PROMPT)}")
         if self.detach_prompt != "none" and not self.shared_prompt: bad("detach_prompt", "needs shared_prompt: true (plain TRL has no detached path)")
+        if not self.dpo and not self.sft_steps: bad("dpo", "false (no DPO stage) needs sft_steps > 0: there would be nothing to train")
+        if not self.dpo and self.eval_pairs: bad("eval_pairs", "scores the DPO stage (loss, reward accuracy), and dpo is false: set it to 0")
         if self.num_train_epochs <= 0 and self.max_steps is None: bad("num_train_epochs", "must be > 0 when max_steps is null")
         if not self.lora_target_modules: bad("lora_target_modules", "needs at least one module name")
         if "lm_head" in self.lora_target_modules: bad("lora_target_modules", "TRL computes log-probs from lm_head.weight directly, so an adapter on lm_head would never train")
@@ -278,9 +281,14 @@ def data_stats(rows: list[dict]) -> dict:
         if vals and len(set(vals)) <= 20: out[k] = dict(sorted({v: vals.count(v) for v in set(vals)}.items()))
     return out
 
-def pairs_limit(cfg) -> int | None:
-    "At most how many training pairs a run with `cfg` can use: `max_pairs` and what `max_steps` reaches (None = all)."
-    reach = cfg.max_steps * cfg.batch_size * cfg.grad_accum if cfg.max_steps else None
+def pairs_limit(cfg, stage: str = "all") -> int | None:
+    """At most how many training pairs a run with `cfg` can use: `max_pairs` and what the steps reach (None = all).
+    `stage="dpo"`: what the DPO stage reaches (`max_steps`); `"all"`: the SFT warm-up may reach further when `sft_steps`
+    exceeds `max_steps`, and then trains on the DPO stage's pairs and more (the DPO pairs come first in `used_indices`)."""
+    if stage not in ("all", "dpo"): raise ValueError(f"stage must be 'all' or 'dpo', got {stage!r}")
+    step = cfg.batch_size * cfg.grad_accum
+    reach = (cfg.max_steps * step if cfg.max_steps else None) if getattr(cfg, "dpo", True) else 0  # no DPO stage: none
+    if stage == "all" and reach is not None and (cfg.sft_steps or 0) * step > reach: reach = cfg.sft_steps * step
     lims = [x for x in (cfg.max_pairs, reach) if x is not None]
     return min(lims) if lims else None
 
@@ -476,7 +484,7 @@ tags: [dpo, lora, trl, dpo-agent]
 ---
 # {cfg.name}: LoRA adapter for `{cfg.model}`
 
-DPO post-training for protocol-compliant tool use (dpo_agent). Loss: {losses}, beta {cfg.beta};
+{"DPO" if cfg.dpo else "SFT (no DPO stage)"} post-training for protocol-compliant tool use (dpo_agent). Loss: {losses if cfg.dpo else "NLL on the chosen turn"}{f", beta {cfg.beta}" if cfg.dpo else ""};
 LoRA r={cfg.lora_r}, alpha={cfg.lora_alpha} on {", ".join(cfg.lora_target_modules)};
 lr {cfg.learning_rate} ({cfg.lr_scheduler_type}), batch {cfg.batch_size} × {cfg.grad_accum}{f", SFT warm-up {cfg.sft_steps} steps" if cfg.sft_steps else ""}.
 
@@ -528,12 +536,12 @@ def _final_metrics(log: list[dict]) -> dict:
     return m
 
 def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None) -> TrainResult:
-    "Run the SFT warm-up (if `cfg.sft_steps`) and DPO for `cfg`; `resume` continues from the last checkpoint."
+    "Run the SFT warm-up (if `cfg.sft_steps`) and DPO (unless `cfg.dpo` is false) for `cfg`; `resume` continues from the last checkpoint."
     from peft import PeftModel
     from transformers import set_seed
-    from trl import DPOTrainer, SFTTrainer
+    from trl import SFTTrainer
 
-    from dpo_agent.fastdpo import DetachedPromptSFTTrainer, SharedPromptDPOTrainer
+    from dpo_agent.fastdpo import DetachedPromptSFTTrainer
 
     # --- setup: output folder, resolved config, log
     out = resolve_output_dir(cfg, resume)
@@ -558,8 +566,10 @@ def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None)
         data_dir = ensure_data(cfg, out)
         rows = read_pairs(data_dir / "train.jsonl")
         limit = min(x for x in (pairs_limit(cfg), len(rows)) if x is not None)
-        train_ds = pairs_dataset(rows, limit=limit, seed=cfg.seed)
-        stats = {**data_stats(rows), "used_pairs": len(train_ds), "data_dir": str(data_dir)}
+        train_ds = pairs_dataset(rows, limit=limit, seed=cfg.seed)  # the SFT warm-up's pairs (all the run reaches)
+        dpo_limit = min(x for x in (pairs_limit(cfg, "dpo"), len(train_ds)) if x is not None)
+        dpo_ds = train_ds.select(range(dpo_limit)) if dpo_limit < len(train_ds) else train_ds  # its first ones
+        stats = {**data_stats(rows), "used_pairs": len(train_ds), "dpo_pairs": len(dpo_ds), "data_dir": str(data_dir)}
         if cfg.bf16_autocast and not bf16_autocast_on(cfg):
             print(f"note: bf16_autocast is off for this run: this {_device(cfg)} has no native bf16 matrix products "
                   f"(torch CPU capability {_cpu_capability()}), where bf16 autocast is ~9x slower than fp32; training in fp32 "
@@ -588,31 +598,19 @@ def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None)
             del st, model
         if stop.received: return TrainResult(out, None, {}, log_path, preempted=True)  # nothing in flight to save
 
-        # --- DPO
-        set_seed(cfg.seed)
-        model, tok = load_base(cfg)
-        if cfg.sft_steps:  # continue the warm-up adapter; TRL freezes a copy of it as the reference ("ref")
-            model, peft_config = PeftModel.from_pretrained(model, str(sft_adapter), is_trainable=True), None
-        else:  # a fresh adapter; the reference is the base with the adapter disabled
-            peft_config = lora_config(cfg)
-        ckpt = _checkpoint(out) if resume else None
-        _truncate_log(log_path, "dpo", _step_of(ckpt))
-        if resume: print(f"resuming {out} from {ckpt or 'the start (no checkpoint yet)'}", file=sys.stderr)
-        fast = {"detach_prompt": cfg.detach_prompt} if cfg.detach_prompt != "none" else {}
-        trainer_cls = SharedPromptDPOTrainer if cfg.shared_prompt else DPOTrainer
-        tr = trainer_cls(model=model, ref_model=None, args=dpo_args(cfg, out), train_dataset=train_ds, processing_class=tok,
-                         peft_config=peft_config, callbacks=[*user, JsonlLogger(log_path, "dpo"), stop, *tb], **fast)
-        tr.train(resume_from_checkpoint=ckpt)
-        if stop.received:
-            return TrainResult(out, None, _final_metrics(read_log(log_path, "dpo")), log_path, preempted=True)
-        if eval_ds is not None: tr.evaluate(eval_ds)
+        if not cfg.dpo:  # no DPO stage: the warm-up's adapter is the result
+            model, tok = load_base(cfg)
+            model = PeftModel.from_pretrained(model, str(sft_adapter))
+        else:
+            model, tok = _dpo_stage(cfg, out, resume, sft_adapter, dpo_ds, eval_ds, log_path, user, stop, tb)
+            if stop.received:
+                return TrainResult(out, None, _final_metrics(read_log(log_path, "dpo")), log_path, preempted=True)
 
     # --- save: adapter (only "default", not the frozen "ref" copy), tokenizer, model card, merged model
-    model = tr.model
     if "ref" in model.peft_config: model.delete_adapter("ref")
     model.save_pretrained(str(out))
     tok.save_pretrained(str(out))
-    metrics = _final_metrics(read_log(log_path, "dpo"))
+    metrics = _final_metrics(read_log(log_path, "dpo" if cfg.dpo else "sft"))
     (out / "README.md").write_text(model_card(cfg, stats, metrics, command))
     merged_dir = None
     if cfg.merge:
@@ -622,6 +620,31 @@ def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None)
         model = merged
     return TrainResult(out, out, metrics, log_path, merged_dir=merged_dir, model=model)
 
+
+def _dpo_stage(cfg, out, resume, sft_adapter, dpo_ds, eval_ds, log_path, user, stop, tb):
+    "The DPO stage of `train`: returns (model, tokenizer); the caller checks `stop.received` (a preempted run)."
+    from peft import PeftModel
+    from transformers import set_seed
+    from trl import DPOTrainer
+
+    from dpo_agent.fastdpo import SharedPromptDPOTrainer
+    set_seed(cfg.seed)
+    model, tok = load_base(cfg)
+    if cfg.sft_steps:  # continue the warm-up adapter; TRL freezes a copy of it as the reference ("ref")
+        model, peft_config = PeftModel.from_pretrained(model, str(sft_adapter), is_trainable=True), None
+    else:  # a fresh adapter; the reference is the base with the adapter disabled
+        peft_config = lora_config(cfg)
+    ckpt = _checkpoint(out) if resume else None
+    _truncate_log(log_path, "dpo", _step_of(ckpt))
+    if resume: print(f"resuming {out} from {ckpt or 'the start (no checkpoint yet)'}", file=sys.stderr)
+    fast = {"detach_prompt": cfg.detach_prompt} if cfg.detach_prompt != "none" else {}
+    trainer_cls = SharedPromptDPOTrainer if cfg.shared_prompt else DPOTrainer
+    tr = trainer_cls(model=model, ref_model=None, args=dpo_args(cfg, out), train_dataset=dpo_ds, processing_class=tok,
+                     peft_config=peft_config, callbacks=[*user, JsonlLogger(log_path, "dpo"), stop, *tb], **fast)
+    tr.train(resume_from_checkpoint=ckpt)
+    if not stop.received and eval_ds is not None: tr.evaluate(eval_ds)
+    return tr.model, tok
+
 # %% ../nbs/04_train.ipynb #8a7d41d9
 class SignalAt(Callback):
     "Test helper: send this process `sig` at the end of step `step` (simulates a SLURM preemption; pass it first in `callbacks`)."
@@ -630,10 +653,12 @@ class SignalAt(Callback):
         if state.global_step == self.step: os.kill(os.getpid(), self.sig)
 
 # %% ../nbs/04_train.ipynb #1a9ba49a
-def plot_log(path: str | os.PathLike, keys: tuple[str, ...] = ("loss", "rewards/margins", "rewards/accuracies")):
-    "A matplotlib figure with one panel per logged metric in `keys` over the steps of a run (`path`: log file or output_dir)."
+def plot_log(path: str | os.PathLike, keys: tuple[str, ...] = ("loss", "rewards/margins", "rewards/accuracies", "mean_token_accuracy")):
+    """A matplotlib figure with one panel per metric in `keys` that the run logged, over its steps (`path`: log file or
+    output_dir). An SFT-only run (`dpo: false`) logs no rewards, so it gets loss and token accuracy."""
     import matplotlib.pyplot as plt
     rows = [r for r in read_log(path) if "train_runtime" not in r]
+    keys = [k for k in keys if any(isinstance(r.get(k), (int, float)) or isinstance(r.get("eval_" + k), (int, float)) for r in rows)] or list(keys[:1])
     fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 3.2), squeeze=False)
     for ax, k in zip(axes[0], keys):
         for stage, style in (("sft", "--"), ("dpo", "-")):

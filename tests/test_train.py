@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dpo_agent.train import EXIT_PREEMPTED, ConfigError, TrainConfig, list_recipes, load_recipe, read_log, recipe_path, train
+from dpo_agent.train import EXIT_PREEMPTED, ConfigError, TrainConfig, list_recipes, load_recipe, pairs_limit, read_log, recipe_path, train
 
 EXE = shutil.which("dpo-agent", path=str(Path(sys.executable).parent)) or "dpo-agent"
 
@@ -139,3 +139,48 @@ def test_detach_prompt_bad_values():
         load_recipe("tiny", {"detach_prompt": "all"})
     with pytest.raises(ConfigError, match="detach_prompt: needs shared_prompt"):
         load_recipe("tiny", {"detach_prompt": "system", "shared_prompt": False})
+
+
+def test_pairs_limit_per_stage():
+    cfg = load_recipe("tiny", {"max_steps": 4, "sft_steps": 6})  # batch 2 x grad-accum 1
+    assert (pairs_limit(cfg), pairs_limit(cfg, "dpo")) == (12, 8)  # the warm-up reaches further
+    cfg = load_recipe("tiny", {"max_steps": 4, "sft_steps": 2})
+    assert (pairs_limit(cfg), pairs_limit(cfg, "dpo")) == (8, 8)  # a shorter warm-up reuses the DPO pairs
+    cfg = load_recipe("tiny", {"max_steps": 4, "sft_steps": 6, "max_pairs": 10})
+    assert (pairs_limit(cfg), pairs_limit(cfg, "dpo")) == (10, 8)
+    with pytest.raises(ValueError, match="stage must be 'all' or 'dpo'"):
+        pairs_limit(cfg, "sft")
+
+
+def two_stage_recipe(tmp_path, **over):
+    "The tiny recipe on 12 toy pairs, 2 DPO steps (batch 2), with `over` (the SFT warm-up's length, dpo)."
+    base = {"data": str(toy_data(tmp_path / "d", n=12)), "output_dir": str(tmp_path / "o"), "max_steps": 2, "tensorboard": False}
+    return load_recipe("tiny", {**base, **over})
+
+
+def test_longer_sft_warmup_trains_on_more_pairs(tmp_path):
+    res = train(two_stage_recipe(tmp_path, sft_steps=6))
+    card = (res.output_dir / "README.md").read_text()
+    assert "used_pairs: 12" in card and "dpo_pairs: 4" in card, card
+    for stage, steps in (("sft", 6), ("dpo", 2)):  # each stage makes exactly one pass over its own pairs (batch 2)
+        logged = [r for r in read_log(res.log_path, stage) if "loss" in r]
+        assert [r["step"] for r in logged] == list(range(1, steps + 1))
+        assert logged[-1]["epoch"] == pytest.approx(1.0), (stage, logged[-1])
+
+
+def test_sft_only_run_saves_the_warmup_adapter(tmp_path):
+    cfg = two_stage_recipe(tmp_path, sft_steps=3, dpo=False)
+    assert (pairs_limit(cfg), pairs_limit(cfg, "dpo")) == (6, 0)  # no DPO stage: its pairs are none
+    res = train(cfg)
+    assert [r["step"] for r in read_log(res.log_path, "sft") if "loss" in r] == [1, 2, 3]
+    assert read_log(res.log_path, "dpo") == []  # the DPO stage never ran
+    assert (res.output_dir / "adapter_model.safetensors").is_file() and res.adapter_dir == res.output_dir
+    assert res.metrics["steps"] == 3 and "rewards/accuracies" not in res.metrics, res.metrics
+    assert "used_pairs: 6" in (res.output_dir / "README.md").read_text()
+
+
+def test_sft_only_bad_values():
+    with pytest.raises(ConfigError, match="dpo: false .* needs sft_steps > 0"):
+        load_recipe("tiny", {"dpo": False, "sft_steps": 0})
+    with pytest.raises(ConfigError, match="eval_pairs: scores the DPO stage"):
+        load_recipe("tiny", {"dpo": False, "sft_steps": 2, "eval_pairs": 4})
