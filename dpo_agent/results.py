@@ -97,6 +97,8 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
     Row("recipe_constrained", "(26) row 24's trained adapter (no training of its own: row 24's time shown), constrained decoding",
         train=False, constrained=True, adapter_from="inv_sft_then_dpo_detached_system"),
+    Row("recipe29_constrained", "(31) row 29's adapter (the recipe; no training of its own: row 29's SFT time shown), constrained decoding",
+        train=False, constrained=True, adapter_from="inv_sft192_then_dpo", adapter_stage="sft"),
 ]
 ROWS = {r.name: r for r in ABLATION}
 
