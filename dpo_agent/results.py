@@ -144,18 +144,25 @@ def _prep_data(root: Path, n: int, seed: int, on_policy: int = 0, model: str = "
     return d
 
 
+def _stage_runtime(train_dir: Path, stage: str) -> float | None:
+    "Seconds the trainer of `stage` ('sft' or 'dpo') ran in `train_dir`, from its last logged run summary; None if none."
+    from dpo_agent.train import read_log
+    rt = [r["train_runtime"] for r in read_log(train_dir, stage) if "train_runtime" in r]
+    return rt[-1] if rt else None
+
+
 def _finished_training(train_dir: Path, cfg) -> float | None:
     """Seconds the trainer ran, when `train_dir` holds a finished training (adapter written, run summary logged) of
     exactly `cfg`; None otherwise. Lets `run_row` score a row whose evaluation was cut short without training it again."""
-    from dpo_agent.train import ConfigError, load_recipe, read_log
+    from dpo_agent.train import ConfigError, load_recipe
     train_dir = Path(train_dir)
     if not ((train_dir / "adapter_model.safetensors").is_file() and (train_dir / "config.yaml").is_file()): return None
     try: prev = load_recipe(train_dir / "config.yaml")
     except ConfigError: return None
     if asdict(prev) != asdict(cfg): return None
     stages = ("sft",) * bool(cfg.sft_steps) + ("dpo",) * bool(cfg.dpo)  # each stage logs its own run summary
-    runtimes = [[r["train_runtime"] for r in read_log(train_dir, s) if "train_runtime" in r] for s in stages]
-    return round(sum(rt[-1] for rt in runtimes), 1) if all(runtimes) else None
+    runtimes = [_stage_runtime(train_dir, s) for s in stages]
+    return round(sum(runtimes), 1) if None not in runtimes else None
 
 
 def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 100, recipe: str = "smollm2-135m-cpu",
@@ -199,9 +206,8 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     if src is not None:  # another row's adapter: its training time is this model's cost too
         adapter, times["train_from"] = str(src), row.adapter_from + (f" ({row.adapter_stage} stage)" if row.adapter_stage else "")
         if row.adapter_stage == "sft":  # the warm-up's own trainer time
-            from dpo_agent.train import read_log
-            rt = [r["train_runtime"] for r in read_log(root / row.adapter_from / "train", "sft") if "train_runtime" in r]
-            if rt: times["train_s"] = round(rt[-1], 1)
+            rt = _stage_runtime(root / row.adapter_from / "train", "sft")
+            if rt is not None: times["train_s"] = round(rt, 1)
         else:
             prev = root / row.adapter_from / "summary.json"
             prev_times = json.loads(prev.read_text())["times"] if prev.is_file() else {}

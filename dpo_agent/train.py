@@ -287,8 +287,8 @@ def pairs_limit(cfg, stage: str = "all") -> int | None:
     exceeds `max_steps`, and then trains on the DPO stage's pairs and more (the DPO pairs come first in `used_indices`)."""
     if stage not in ("all", "dpo"): raise ValueError(f"stage must be 'all' or 'dpo', got {stage!r}")
     step = cfg.batch_size * cfg.grad_accum
-    reach = (cfg.max_steps * step if cfg.max_steps else None) if getattr(cfg, "dpo", True) else 0  # no DPO stage: none
-    if stage == "all" and reach is not None and (cfg.sft_steps or 0) * step > reach: reach = cfg.sft_steps * step
+    reach = (cfg.max_steps * step if cfg.max_steps else None) if cfg.dpo else 0  # no DPO stage: none
+    if stage == "all" and reach is not None and cfg.sft_steps * step > reach: reach = cfg.sft_steps * step
     lims = [x for x in (cfg.max_pairs, reach) if x is not None]
     return min(lims) if lims else None
 
