@@ -18,7 +18,7 @@ __all__ = ['DemoConfig', 'run_demo', 'register_cli']
 # %% ../nbs/08_pipeline.ipynb #1f6b56ac
 @dataclass
 class DemoConfig:
-    "What `run_demo` does; the default recipe trains for about 35 minutes on a 2-core CPU with AVX512-BF16 (ablation row 29), about 56 on a 2-core AVX2 one."
+    "What `run_demo` does; the default recipe trains for about 65 minutes on a 2-core CPU with AVX512-BF16 (ablation row 32), nearly two hours on a 2-core AVX2 one (`--set sft_steps=192`: half that)."
     out_dir: str | None = None  # None = runs/demo-<YYYYmmdd-HHMMSS>/
     n_pairs: int = 2500  # preference pairs to generate (train split)
     seed: int = 42  # data seed

@@ -92,13 +92,19 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
         train=False, adapter_from="inv_sft128_then_dpo", adapter_stage="sft"),
     Row("inv_sft192_then_dpo", "(30) row 27 with 192 SFT steps on 768 pairs, then 32 DPO + NLL steps on 128 of them (its DPO stage not run yet)",
         ["dpo=true", "learning_rate=2e-3", "sft_steps=192", "detach_prompt=system"], data={"invented_share": 0.25}),
-    Row("inv_sft192", "(29) row 28 with 192 SFT steps on 768 pairs, no DPO (the warm-up of row 30's command; the warm-up's trainer time shown); the recipe",
+    Row("inv_sft192", "(29) row 28 with 192 SFT steps on 768 pairs, no DPO (the warm-up of row 30's command; the warm-up's trainer time shown); the recipe before row 32",
         train=False, adapter_from="inv_sft192_then_dpo", adapter_stage="sft"),
+    Row("inv_sft384", "(32) row 29 with twice the SFT: 384 SFT steps on 1536 pairs, no DPO; the recipe",
+        ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"], data={"invented_share": 0.25}),
+    Row("inv_sft192_menu", "(33) row 29 with menu-reading data: built-in tools offered under other names in 25% of the training prompts and requests that other (distractor) tools answer in 30% of first steps",
+        ["dpo=false", "learning_rate=2e-3", "sft_steps=192", "detach_prompt=system"], data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
     Row("recipe_constrained", "(26) row 24's trained adapter (no training of its own: row 24's time shown), constrained decoding",
         train=False, constrained=True, adapter_from="inv_sft_then_dpo_detached_system"),
-    Row("recipe29_constrained", "(31) row 29's adapter (the recipe; no training of its own: row 29's SFT time shown), constrained decoding",
+    Row("recipe29_constrained", "(31) row 29's adapter (no training of its own: row 29's SFT time shown), constrained decoding",
         train=False, constrained=True, adapter_from="inv_sft192_then_dpo", adapter_stage="sft"),
+    Row("sft384_constrained", "(34) row 32's adapter (no training of its own: row 32's time shown), constrained decoding",
+        train=False, constrained=True, adapter_from="inv_sft384"),
 ]
 ROWS = {r.name: r for r in ABLATION}
 
@@ -151,15 +157,19 @@ def _stage_runtime(train_dir: Path, stage: str) -> float | None:
     return rt[-1] if rt else None
 
 
+def _same_config(train_dir: Path, cfg) -> bool:
+    "Whether `train_dir` holds a run (finished or not) of exactly `cfg`, as its `config.yaml` records."
+    from dpo_agent.train import ConfigError, load_recipe
+    if not (Path(train_dir) / "config.yaml").is_file(): return False
+    try: return asdict(load_recipe(Path(train_dir) / "config.yaml")) == asdict(cfg)
+    except ConfigError: return False
+
+
 def _finished_training(train_dir: Path, cfg) -> float | None:
     """Seconds the trainer ran, when `train_dir` holds a finished training (adapter written, run summary logged) of
     exactly `cfg`; None otherwise. Lets `run_row` score a row whose evaluation was cut short without training it again."""
-    from dpo_agent.train import ConfigError, load_recipe
     train_dir = Path(train_dir)
-    if not ((train_dir / "adapter_model.safetensors").is_file() and (train_dir / "config.yaml").is_file()): return None
-    try: prev = load_recipe(train_dir / "config.yaml")
-    except ConfigError: return None
-    if asdict(prev) != asdict(cfg): return None
+    if not ((train_dir / "adapter_model.safetensors").is_file() and _same_config(train_dir, cfg)): return None
     stages = ("sft",) * bool(cfg.sft_steps) + ("dpo",) * bool(cfg.dpo)  # each stage logs its own run summary
     runtimes = [_stage_runtime(train_dir, s) for s in stages]
     return round(sum(runtimes), 1) if None not in runtimes else None
@@ -220,13 +230,18 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
                   file=sys.stderr)
             adapter, times["train_s"], times["train_reused"] = str(out / "train"), done, True
         else:
-            if (out / "train").exists():  # a half-finished earlier attempt: start over
+            resume = not force and _same_config(out / "train", cfg)
+            if resume:  # a half-finished attempt of this exact config (killed, preempted): go on from its last checkpoint
+                print(f"{row.name}: resuming the unfinished training in {out / 'train'}; --force starts over", file=sys.stderr)
+            elif (out / "train").exists():  # one of another config: start over
                 import shutil
                 shutil.rmtree(out / "train")
-            res = train(cfg)
-            if res.preempted: raise AblationError(f"{row.name}: training was interrupted")
+            res = train(cfg, resume=resume)
+            if res.preempted: raise AblationError(f"{row.name}: training was interrupted; the same command resumes it")
             adapter = str(res.adapter_dir)
             times["train_s"] = round(time.perf_counter() - t, 1)
+            if resume:  # the stages' own trainer times, those of the earlier process included (one cut mid-stage counts from its checkpoint)
+                times["train_s"], times["train_resumed"] = _finished_training(out / "train", cfg) or times["train_s"], True
     t = time.perf_counter()
     model, tok = load_model(cfg.model, adapter=adapter)
     outputs = out / "outputs.jsonl"

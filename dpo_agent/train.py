@@ -5,6 +5,7 @@
 # %% ../nbs/04_train.ipynb #5009bf9c
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import json
@@ -26,9 +27,9 @@ import yaml
 __all__ = ['EXIT_PREEMPTED', 'TINY_MODEL', 'LOSS_TYPES', 'DTYPES', 'DETACH_PROMPT', 'PAIR_COLUMNS', 'ConfigError', 'TrainConfig',
            'parse_override', 'list_recipes', 'recipe_path', 'load_recipe', 'config_yaml', 'TrainError', 'read_pairs',
            'data_stats', 'pairs_limit', 'used_indices', 'pairs_dataset', 'Callback', 'JsonlLogger', 'read_log',
-           'Preemption', 'native_bf16', 'bf16_autocast_on', 'load_base', 'resolve_output_dir', 'ensure_data',
-           'dpo_args', 'sft_args', 'lora_config', 'model_card', 'TrainResult', 'train', 'SignalAt', 'plot_log',
-           'cmd_train', 'register_cli']
+           'Preempted', 'Preemption', 'native_bf16', 'bf16_autocast_on', 'load_base', 'resolve_output_dir',
+           'ensure_data', 'dpo_args', 'sft_args', 'lora_config', 'model_card', 'TrainResult', 'train', 'SignalAt',
+           'plot_log', 'cmd_train', 'register_cli']
 
 # %% ../nbs/04_train.ipynb #1350fde7
 EXIT_PREEMPTED = 75  # EX_TEMPFAIL (sysexits.h): "try again later"; the SLURM script requeues on it
@@ -342,11 +343,24 @@ def _truncate_log(path: Path, stage: str, step: int, later: tuple[str, ...] = ()
     keep = [r for r in read_log(path) if not ((r.get("stage") == stage and r.get("step", 0) > step) or r.get("stage") in later)]
     path.write_text("".join(json.dumps(r) + "\n" for r in keep))
 
+class Preempted(Exception):
+    "Raised inside `Preemption.interruptible()` when SIGTERM/SIGUSR1 arrives: the work in the block is dropped (nothing to save)."
+
 class Preemption(Callback):
-    "On SIGTERM/SIGUSR1: save a checkpoint at the next step boundary and stop training. Use as a context manager."
+    """On SIGTERM/SIGUSR1: save a checkpoint at the next step boundary and stop training; inside `interruptible()`,
+    raise `Preempted` at once. Use as a context manager."""
     SIGNALS = (signal.SIGTERM, signal.SIGUSR1)
-    def __init__(self): self.received: str | None = None; self._old: dict = {}
-    def _handle(self, signum, frame): self.received = signal.Signals(signum).name
+    def __init__(self): self.received: str | None = None; self._old: dict = {}; self._now = False
+    def _handle(self, signum, frame):
+        self.received = signal.Signals(signum).name
+        if self._now: raise Preempted(self.received)
+    @contextlib.contextmanager
+    def interruptible(self):
+        "A block with nothing to save (loading, tokenizing, the reference precompute): a signal, even an earlier one, stops it at once."
+        if self.received: raise Preempted(self.received)
+        self._now = True
+        try: yield
+        finally: self._now = False
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
             for s in self.SIGNALS: self._old[s] = signal.signal(s, self._handle)
@@ -508,7 +522,8 @@ model, tok = load_model("{cfg.model}", adapter="<this folder>")
 # %% ../nbs/04_train.ipynb #e0b994cf
 @dataclass
 class TrainResult:
-    "What `train` produced. `preempted`: stopped by SIGTERM/SIGUSR1 after writing a checkpoint (rerun with resume=True)."
+    """What `train` produced. `preempted`: stopped by SIGTERM/SIGUSR1, after writing a checkpoint when a stage was
+    training, at once when it was still setting up (rerun with resume=True)."""
     output_dir: Path
     adapter_dir: Path | None
     metrics: dict
@@ -561,7 +576,8 @@ def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None)
     tb = _tensorboard(out) if cfg.tensorboard else []
     user = list(callbacks or [])  # before `stop`, so a signal they send is seen at the same step end
 
-    with Preemption() as stop:  # from here on SIGTERM/SIGUSR1 only set a flag, checked at step ends and between stages
+    with Preemption() as stop:  # from here on SIGTERM/SIGUSR1 set a flag, checked at step ends and between stages,
+        # and stop a stage's set-up (stop.interruptible) at once
         # --- data: only the pairs the run can reach (precompute and tokenization do no wasted work)
         data_dir = ensure_data(cfg, out)
         rows = read_pairs(data_dir / "train.jsonl")
@@ -583,14 +599,17 @@ def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None)
         sft_dir = out / "sft"
         sft_adapter = sft_dir / "adapter"
         if cfg.sft_steps and not (sft_adapter / "adapter_config.json").is_file():
-            set_seed(cfg.seed)
-            model, tok = load_base(cfg)
-            sft_ds = train_ds.map(lambda r: {"prompt": r["prompt"], "completion": r["chosen"]}, remove_columns=["chosen", "rejected"])
             ckpt = _checkpoint(sft_dir) if resume else None
+            try:
+                with stop.interruptible():  # loading and tokenizing: a signal stops them at once (nothing to save yet)
+                    set_seed(cfg.seed)
+                    model, tok = load_base(cfg)
+                    sft_ds = train_ds.map(lambda r: {"prompt": r["prompt"], "completion": r["chosen"]}, remove_columns=["chosen", "rejected"])
+                    sft_cls, fast = (DetachedPromptSFTTrainer, {"detach_prompt": cfg.detach_prompt}) if cfg.detach_prompt != "none" else (SFTTrainer, {})
+                    st = sft_cls(model=model, args=sft_args(cfg, sft_dir), train_dataset=sft_ds, processing_class=tok,
+                                 peft_config=lora_config(cfg), callbacks=[*user, JsonlLogger(log_path, "sft"), stop, *tb], **fast)
+            except Preempted: return TrainResult(out, None, {}, log_path, preempted=True)
             _truncate_log(log_path, "sft", _step_of(ckpt), later=("dpo",))
-            sft_cls, fast = (DetachedPromptSFTTrainer, {"detach_prompt": cfg.detach_prompt}) if cfg.detach_prompt != "none" else (SFTTrainer, {})
-            st = sft_cls(model=model, args=sft_args(cfg, sft_dir), train_dataset=sft_ds, processing_class=tok,
-                         peft_config=lora_config(cfg), callbacks=[*user, JsonlLogger(log_path, "sft"), stop, *tb], **fast)
             st.train(resume_from_checkpoint=ckpt)
             if stop.received:
                 return TrainResult(out, None, _final_metrics(read_log(log_path, "sft")), log_path, preempted=True)
@@ -599,8 +618,11 @@ def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None)
         if stop.received: return TrainResult(out, None, {}, log_path, preempted=True)  # nothing in flight to save
 
         if not cfg.dpo:  # no DPO stage: the warm-up's adapter is the result
-            model, tok = load_base(cfg)
-            model = PeftModel.from_pretrained(model, str(sft_adapter))
+            try:
+                with stop.interruptible():
+                    model, tok = load_base(cfg)
+                    model = PeftModel.from_pretrained(model, str(sft_adapter))
+            except Preempted: return TrainResult(out, None, {}, log_path, preempted=True)
         else:
             model, tok = _dpo_stage(cfg, out, resume, sft_adapter, dpo_ds, eval_ds, log_path, user, stop, tb)
             if stop.received:
@@ -622,25 +644,28 @@ def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None)
 
 
 def _dpo_stage(cfg, out, resume, sft_adapter, dpo_ds, eval_ds, log_path, user, stop, tb):
-    "The DPO stage of `train`: returns (model, tokenizer); the caller checks `stop.received` (a preempted run)."
+    "The DPO stage of `train`: returns (model, tokenizer), or (None, None) when preempted; the caller checks `stop.received`."
     from peft import PeftModel
     from transformers import set_seed
     from trl import DPOTrainer
 
     from dpo_agent.fastdpo import SharedPromptDPOTrainer
-    set_seed(cfg.seed)
-    model, tok = load_base(cfg)
-    if cfg.sft_steps:  # continue the warm-up adapter; TRL freezes a copy of it as the reference ("ref")
-        model, peft_config = PeftModel.from_pretrained(model, str(sft_adapter), is_trainable=True), None
-    else:  # a fresh adapter; the reference is the base with the adapter disabled
-        peft_config = lora_config(cfg)
     ckpt = _checkpoint(out) if resume else None
-    _truncate_log(log_path, "dpo", _step_of(ckpt))
     if resume: print(f"resuming {out} from {ckpt or 'the start (no checkpoint yet)'}", file=sys.stderr)
-    fast = {"detach_prompt": cfg.detach_prompt} if cfg.detach_prompt != "none" else {}
-    trainer_cls = SharedPromptDPOTrainer if cfg.shared_prompt else DPOTrainer
-    tr = trainer_cls(model=model, ref_model=None, args=dpo_args(cfg, out), train_dataset=dpo_ds, processing_class=tok,
-                     peft_config=peft_config, callbacks=[*user, JsonlLogger(log_path, "dpo"), stop, *tb], **fast)
+    try:
+        with stop.interruptible():  # loading, tokenizing and the reference precompute (minutes on a CPU): nothing to save yet
+            set_seed(cfg.seed)
+            model, tok = load_base(cfg)
+            if cfg.sft_steps:  # continue the warm-up adapter; TRL freezes a copy of it as the reference ("ref")
+                model, peft_config = PeftModel.from_pretrained(model, str(sft_adapter), is_trainable=True), None
+            else:  # a fresh adapter; the reference is the base with the adapter disabled
+                peft_config = lora_config(cfg)
+            fast = {"detach_prompt": cfg.detach_prompt} if cfg.detach_prompt != "none" else {}
+            trainer_cls = SharedPromptDPOTrainer if cfg.shared_prompt else DPOTrainer
+            tr = trainer_cls(model=model, ref_model=None, args=dpo_args(cfg, out), train_dataset=dpo_ds, processing_class=tok,
+                             peft_config=peft_config, callbacks=[*user, JsonlLogger(log_path, "dpo"), stop, *tb], **fast)
+    except Preempted: return None, None
+    _truncate_log(log_path, "dpo", _step_of(ckpt))
     tr.train(resume_from_checkpoint=ckpt)
     if not stop.received and eval_ds is not None: tr.evaluate(eval_ds)
     return tr.model, tok
@@ -689,7 +714,7 @@ def cmd_train(a) -> int:
     except (ConfigError, TrainError) as e:
         raise CLIError(str(e)) from None
     if res.preempted:
-        print(f"dpo-agent: preempted: checkpoint saved in {res.output_dir}; rerun with --resume "
+        print(f"dpo-agent: preempted: {res.output_dir} holds the run's checkpoints so far; rerun with --resume "
               f"--output-dir {res.output_dir} (exit {EXIT_PREEMPTED})", file=sys.stderr)
         return EXIT_PREEMPTED
     print(res.adapter_dir)
