@@ -18,11 +18,13 @@ __all__ = ['DemoConfig', 'run_demo', 'register_cli']
 # %% ../nbs/08_pipeline.ipynb #1f6b56ac
 @dataclass
 class DemoConfig:
-    "What `run_demo` does; the default recipe trains for about 65 minutes on a 2-core CPU with AVX512-BF16 (ablation row 32), nearly two hours on a 2-core AVX2 one (`--set sft_steps=192`: half that)."
+    "What `run_demo` does; the default recipe and data train for about 70 minutes on a 2-core CPU with AVX512-BF16 (ablation row 35), nearly two hours on a 2-core AVX2 one (`--set sft_steps=192`: half that)."
     out_dir: str | None = None  # None = runs/demo-<YYYYmmdd-HHMMSS>/
     n_pairs: int = 2500  # preference pairs to generate (train split)
     seed: int = 42  # data seed
     invented_share: float = 0.25  # first-step train pairs rejecting a made-up tool (results/ablation.md, row 7)
+    rename_share: float = 0.25  # train prompts offering the built-in tools under other names (ablation rows 11, 33, 35)
+    other_share: float = 0.3  # first-step train pairs replaced by requests a distractor tool answers (ablation rows 13, 33, 35)
     eval_n: int = 100  # held-out prompts scored for base and trained (more = tighter intervals, slower)
     bfcl: str | None = "simple"  # BFCL category scored for the trained model (None = skip)
     bfcl_n: int = 50  # BFCL questions (the first N): 100 cost ~5 min on 2 cores, which the 20-minute budget cannot spare
@@ -63,7 +65,8 @@ def run_demo(cfg: DemoConfig | None = None) -> dict:
     t0 = time.perf_counter()
 
     with stage("data"):
-        write_dataset(out / "data", n=cfg.n_pairs, seed=cfg.seed, invented_share=cfg.invented_share)
+        write_dataset(out / "data", n=cfg.n_pairs, seed=cfg.seed, invented_share=cfg.invented_share,
+                      rename_share=cfg.rename_share, other_share=cfg.other_share)
         test_rows = read_jsonl(out / "data" / "test.jsonl")
         prompts = _jsonl(pairs_to_prompts(test_rows, limit=cfg.eval_n), out / "heldout.prompts.jsonl")
     rcfg = load_recipe(cfg.recipe, list(cfg.overrides) + [f"data={out / 'data'}", f"output_dir={out / 'train'}"])
@@ -107,9 +110,9 @@ def run_demo(cfg: DemoConfig | None = None) -> dict:
 # %% ../nbs/08_pipeline.ipynb #7a9457d5
 def _cmd_demo(a) -> int:
     from dpo_agent.data import check_shares
-    check_shares(a, ("invented_share",))
+    check_shares(a, ("invented_share", "rename_share", "other_share"))
     cfg = DemoConfig(out_dir=a.out, eval_n=a.eval_n, bfcl_n=a.bfcl_n, recipe=a.recipe, overrides=a.set, n_pairs=a.n,
-                     invented_share=a.invented_share)
+                     invented_share=a.invented_share, rename_share=a.rename_share, other_share=a.other_share)
     r = run_demo(cfg)
     print("\nHeld-out prompts, base vs trained:\n" + r["table"])
     if r["bfcl_table"]: print(f"\nBFCL {cfg.bfcl}:\n" + r["bfcl_table"])
@@ -125,6 +128,10 @@ def register_cli(sub):
     s.add_argument("--bfcl-n", type=int, default=50, help="BFCL simple questions to score")
     s.add_argument("--invented-share", type=float, default=0.25,
                    help="share of first-step train pairs whose rejected turn calls a made-up tool (default 0.25)")
+    s.add_argument("--rename-share", type=float, default=DemoConfig.rename_share,
+                   help=f"share of train prompts offering the built-in tools under other names (default {DemoConfig.rename_share})")
+    s.add_argument("--other-share", type=float, default=DemoConfig.other_share,
+                   help=f"share of first-step train pairs replaced by requests a distractor tool answers (default {DemoConfig.other_share})")
     s.add_argument("--recipe", default="smollm2-135m-cpu", help="training recipe")
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="recipe override (repeatable)")
     s.set_defaults(fn=_cmd_demo)

@@ -90,14 +90,16 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
         ["dpo=true", "learning_rate=2e-3", "sft_steps=128", "detach_prompt=system"], data={"invented_share": 0.25}),
     Row("inv_sft128", "(28) row 27's SFT warm-up alone: 128 SFT steps on 512 pairs, no DPO (its first-stage adapter; the warm-up's trainer time shown)",
         train=False, adapter_from="inv_sft128_then_dpo", adapter_stage="sft"),
-    Row("inv_sft192_then_dpo", "(30) row 27 with 192 SFT steps on 768 pairs, then 32 DPO + NLL steps on 128 of them (its DPO stage not run yet)",
+    Row("inv_sft192_then_dpo", "(30) row 27 with 192 SFT steps on 768 pairs, then 32 DPO + NLL steps on 128 of them",
         ["dpo=true", "learning_rate=2e-3", "sft_steps=192", "detach_prompt=system"], data={"invented_share": 0.25}),
     Row("inv_sft192", "(29) row 28 with 192 SFT steps on 768 pairs, no DPO (the warm-up of row 30's command; the warm-up's trainer time shown); the recipe before row 32",
         train=False, adapter_from="inv_sft192_then_dpo", adapter_stage="sft"),
-    Row("inv_sft384", "(32) row 29 with twice the SFT: 384 SFT steps on 1536 pairs, no DPO; the recipe",
+    Row("inv_sft384", "(32) row 29 with twice the SFT: 384 SFT steps on 1536 pairs, no DPO; the recipe before row 35",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"], data={"invented_share": 0.25}),
     Row("inv_sft192_menu", "(33) row 29 with menu-reading data: built-in tools offered under other names in 25% of the training prompts and requests that other (distractor) tools answer in 30% of first steps",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=192", "detach_prompt=system"], data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}),
+    Row("inv_sft384_menu", "(35) row 32's 384 SFT steps on row 33's menu-reading data, no DPO; the recipe",
+        ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"], data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
     Row("recipe_constrained", "(26) row 24's trained adapter (no training of its own: row 24's time shown), constrained decoding",
         train=False, constrained=True, adapter_from="inv_sft_then_dpo_detached_system"),
@@ -157,12 +159,18 @@ def _stage_runtime(train_dir: Path, stage: str) -> float | None:
     return rt[-1] if rt else None
 
 
+_BOOKKEEPING = ("save_steps", "save_total_limit", "logging_steps", "tensorboard")  # how often and where a run records itself, not what it learns
+
+
 def _same_config(train_dir: Path, cfg) -> bool:
-    "Whether `train_dir` holds a run (finished or not) of exactly `cfg`, as its `config.yaml` records."
+    """Whether `train_dir` holds a run (finished or not) of `cfg`, as its `config.yaml` records: every setting equal,
+    save those that only say how often and where the run records itself (`_BOOKKEEPING`)."""
     from dpo_agent.train import ConfigError, load_recipe
     if not (Path(train_dir) / "config.yaml").is_file(): return False
-    try: return asdict(load_recipe(Path(train_dir) / "config.yaml")) == asdict(cfg)
+    try: prev = asdict(load_recipe(Path(train_dir) / "config.yaml"))
     except ConfigError: return False
+    now = asdict(cfg)
+    return all(prev[k] == now[k] for k in now if k not in _BOOKKEEPING)
 
 
 def _finished_training(train_dir: Path, cfg) -> float | None:

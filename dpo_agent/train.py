@@ -344,7 +344,9 @@ def _truncate_log(path: Path, stage: str, step: int, later: tuple[str, ...] = ()
     path.write_text("".join(json.dumps(r) + "\n" for r in keep))
 
 class Preempted(Exception):
-    "Raised inside `Preemption.interruptible()` when SIGTERM/SIGUSR1 arrives: the work in the block is dropped (nothing to save)."
+    """SIGTERM/SIGUSR1 stopped the run: raised at once inside `Preemption.interruptible()` (the work in the block is
+    dropped, nothing to save), or by `train`'s stages after a checkpoint; `metrics`: the interrupted stage's log so far."""
+    def __init__(self, signame: str, metrics: dict | None = None): super().__init__(signame); self.metrics = metrics or {}
 
 class Preemption(Callback):
     """On SIGTERM/SIGUSR1: save a checkpoint at the next step boundary and stop training; inside `interruptible()`,
@@ -552,12 +554,6 @@ def _final_metrics(log: list[dict]) -> dict:
 
 def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None) -> TrainResult:
     "Run the SFT warm-up (if `cfg.sft_steps`) and DPO (unless `cfg.dpo` is false) for `cfg`; `resume` continues from the last checkpoint."
-    from peft import PeftModel
-    from transformers import set_seed
-    from trl import SFTTrainer
-
-    from dpo_agent.fastdpo import DetachedPromptSFTTrainer
-
     # --- setup: output folder, resolved config, log
     out = resolve_output_dir(cfg, resume)
     if not resume and (_checkpoint(out) or _checkpoint(out / "sft")):
@@ -576,57 +572,11 @@ def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None)
     tb = _tensorboard(out) if cfg.tensorboard else []
     user = list(callbacks or [])  # before `stop`, so a signal they send is seen at the same step end
 
-    with Preemption() as stop:  # from here on SIGTERM/SIGUSR1 set a flag, checked at step ends and between stages,
-        # and stop a stage's set-up (stop.interruptible) at once
-        # --- data: only the pairs the run can reach (precompute and tokenization do no wasted work)
-        data_dir = ensure_data(cfg, out)
-        rows = read_pairs(data_dir / "train.jsonl")
-        limit = min(x for x in (pairs_limit(cfg), len(rows)) if x is not None)
-        train_ds = pairs_dataset(rows, limit=limit, seed=cfg.seed)  # the SFT warm-up's pairs (all the run reaches)
-        dpo_limit = min(x for x in (pairs_limit(cfg, "dpo"), len(train_ds)) if x is not None)
-        dpo_ds = train_ds.select(range(dpo_limit)) if dpo_limit < len(train_ds) else train_ds  # its first ones
-        stats = {**data_stats(rows), "used_pairs": len(train_ds), "dpo_pairs": len(dpo_ds), "data_dir": str(data_dir)}
-        if cfg.bf16_autocast and not bf16_autocast_on(cfg):
-            print(f"note: bf16_autocast is off for this run: this {_device(cfg)} has no native bf16 matrix products "
-                  f"(torch CPU capability {_cpu_capability()}), where bf16 autocast is ~9x slower than fp32; training in fp32 "
-                  "(dtype: bfloat16 forces bf16)", file=sys.stderr)
-        eval_ds = None
-        if cfg.eval_pairs:
-            eval_ds = pairs_dataset(read_pairs(data_dir / "test.jsonl"), limit=cfg.eval_pairs, seed=cfg.seed)
-            stats["eval_pairs"] = len(eval_ds)
-
-        # --- optional SFT warm-up on prompt -> chosen
-        sft_dir = out / "sft"
-        sft_adapter = sft_dir / "adapter"
-        if cfg.sft_steps and not (sft_adapter / "adapter_config.json").is_file():
-            ckpt = _checkpoint(sft_dir) if resume else None
-            try:
-                with stop.interruptible():  # loading and tokenizing: a signal stops them at once (nothing to save yet)
-                    set_seed(cfg.seed)
-                    model, tok = load_base(cfg)
-                    sft_ds = train_ds.map(lambda r: {"prompt": r["prompt"], "completion": r["chosen"]}, remove_columns=["chosen", "rejected"])
-                    sft_cls, fast = (DetachedPromptSFTTrainer, {"detach_prompt": cfg.detach_prompt}) if cfg.detach_prompt != "none" else (SFTTrainer, {})
-                    st = sft_cls(model=model, args=sft_args(cfg, sft_dir), train_dataset=sft_ds, processing_class=tok,
-                                 peft_config=lora_config(cfg), callbacks=[*user, JsonlLogger(log_path, "sft"), stop, *tb], **fast)
-            except Preempted: return TrainResult(out, None, {}, log_path, preempted=True)
-            _truncate_log(log_path, "sft", _step_of(ckpt), later=("dpo",))
-            st.train(resume_from_checkpoint=ckpt)
-            if stop.received:
-                return TrainResult(out, None, _final_metrics(read_log(log_path, "sft")), log_path, preempted=True)
-            st.model.save_pretrained(str(sft_adapter))
-            del st, model
-        if stop.received: return TrainResult(out, None, {}, log_path, preempted=True)  # nothing in flight to save
-
-        if not cfg.dpo:  # no DPO stage: the warm-up's adapter is the result
-            try:
-                with stop.interruptible():
-                    model, tok = load_base(cfg)
-                    model = PeftModel.from_pretrained(model, str(sft_adapter))
-            except Preempted: return TrainResult(out, None, {}, log_path, preempted=True)
-        else:
-            model, tok = _dpo_stage(cfg, out, resume, sft_adapter, dpo_ds, eval_ds, log_path, user, stop, tb)
-            if stop.received:
-                return TrainResult(out, None, _final_metrics(read_log(log_path, "dpo")), log_path, preempted=True)
+    # from here on SIGTERM/SIGUSR1 set a flag, checked at step ends and between stages, and stop a stage's set-up at once;
+    # either way the stages raise `Preempted`, with the metrics logged so far by the stage that was training
+    with Preemption() as stop:
+        try: model, tok, stats = _stages(cfg, out, resume, log_path, user, stop, tb)
+        except Preempted as p: return TrainResult(out, None, p.metrics, log_path, preempted=True)
 
     # --- save: adapter (only "default", not the frozen "ref" copy), tokenizer, model card, merged model
     if "ref" in model.peft_config: model.delete_adapter("ref")
@@ -643,8 +593,59 @@ def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None)
     return TrainResult(out, out, metrics, log_path, merged_dir=merged_dir, model=model)
 
 
+def _stages(cfg, out, resume, log_path, user, stop, tb):
+    "The data, SFT warm-up and DPO stages of `train`: (model, tokenizer, data stats); raises `Preempted` on a signal."
+    from peft import PeftModel
+    from transformers import set_seed
+    from trl import SFTTrainer
+
+    from dpo_agent.fastdpo import DetachedPromptSFTTrainer
+
+    # --- data: only the pairs the run can reach (precompute and tokenization do no wasted work)
+    data_dir = ensure_data(cfg, out)
+    rows = read_pairs(data_dir / "train.jsonl")
+    limit = min(x for x in (pairs_limit(cfg), len(rows)) if x is not None)
+    train_ds = pairs_dataset(rows, limit=limit, seed=cfg.seed)  # the SFT warm-up's pairs (all the run reaches)
+    dpo_limit = min(x for x in (pairs_limit(cfg, "dpo"), len(train_ds)) if x is not None)
+    dpo_ds = train_ds.select(range(dpo_limit)) if dpo_limit < len(train_ds) else train_ds  # its first ones
+    stats = {**data_stats(rows), "used_pairs": len(train_ds), "dpo_pairs": len(dpo_ds), "data_dir": str(data_dir)}
+    if cfg.bf16_autocast and not bf16_autocast_on(cfg):
+        print(f"note: bf16_autocast is off for this run: this {_device(cfg)} has no native bf16 matrix products "
+              f"(torch CPU capability {_cpu_capability()}), where bf16 autocast is ~9x slower than fp32; training in fp32 "
+              "(dtype: bfloat16 forces bf16)", file=sys.stderr)
+    eval_ds = None
+    if cfg.eval_pairs:
+        eval_ds = pairs_dataset(read_pairs(data_dir / "test.jsonl"), limit=cfg.eval_pairs, seed=cfg.seed)
+        stats["eval_pairs"] = len(eval_ds)
+
+    # --- optional SFT warm-up on prompt -> chosen
+    sft_dir = out / "sft"
+    sft_adapter = sft_dir / "adapter"
+    if cfg.sft_steps and not (sft_adapter / "adapter_config.json").is_file():
+        ckpt = _checkpoint(sft_dir) if resume else None
+        with stop.interruptible():  # loading and tokenizing: a signal stops them at once (nothing to save yet)
+            set_seed(cfg.seed)
+            model, tok = load_base(cfg)
+            sft_ds = train_ds.map(lambda r: {"prompt": r["prompt"], "completion": r["chosen"]}, remove_columns=["chosen", "rejected"])
+            sft_cls, fast = (DetachedPromptSFTTrainer, {"detach_prompt": cfg.detach_prompt}) if cfg.detach_prompt != "none" else (SFTTrainer, {})
+            st = sft_cls(model=model, args=sft_args(cfg, sft_dir), train_dataset=sft_ds, processing_class=tok,
+                         peft_config=lora_config(cfg), callbacks=[*user, JsonlLogger(log_path, "sft"), stop, *tb], **fast)
+        _truncate_log(log_path, "sft", _step_of(ckpt), later=("dpo",))
+        st.train(resume_from_checkpoint=ckpt)
+        if stop.received: raise Preempted(stop.received, _final_metrics(read_log(log_path, "sft")))
+        st.model.save_pretrained(str(sft_adapter))
+        del st, model
+    if stop.received: raise Preempted(stop.received)  # between stages: nothing in flight to save
+
+    if not cfg.dpo:  # no DPO stage: the warm-up's adapter is the result
+        with stop.interruptible():
+            model, tok = load_base(cfg)
+            return PeftModel.from_pretrained(model, str(sft_adapter)), tok, stats
+    return *_dpo_stage(cfg, out, resume, sft_adapter, dpo_ds, eval_ds, log_path, user, stop, tb), stats
+
+
 def _dpo_stage(cfg, out, resume, sft_adapter, dpo_ds, eval_ds, log_path, user, stop, tb):
-    "The DPO stage of `train`: returns (model, tokenizer), or (None, None) when preempted; the caller checks `stop.received`."
+    "The DPO stage of `train`: (model, tokenizer); raises `Preempted` on a signal."
     from peft import PeftModel
     from transformers import set_seed
     from trl import DPOTrainer
@@ -652,23 +653,23 @@ def _dpo_stage(cfg, out, resume, sft_adapter, dpo_ds, eval_ds, log_path, user, s
     from dpo_agent.fastdpo import SharedPromptDPOTrainer
     ckpt = _checkpoint(out) if resume else None
     if resume: print(f"resuming {out} from {ckpt or 'the start (no checkpoint yet)'}", file=sys.stderr)
-    try:
-        with stop.interruptible():  # loading, tokenizing and the reference precompute (minutes on a CPU): nothing to save yet
-            set_seed(cfg.seed)
-            model, tok = load_base(cfg)
-            if cfg.sft_steps:  # continue the warm-up adapter; TRL freezes a copy of it as the reference ("ref")
-                model, peft_config = PeftModel.from_pretrained(model, str(sft_adapter), is_trainable=True), None
-            else:  # a fresh adapter; the reference is the base with the adapter disabled
-                peft_config = lora_config(cfg)
-            fast = {"detach_prompt": cfg.detach_prompt} if cfg.detach_prompt != "none" else {}
-            trainer_cls = SharedPromptDPOTrainer if cfg.shared_prompt else DPOTrainer
-            tr = trainer_cls(model=model, ref_model=None, args=dpo_args(cfg, out), train_dataset=dpo_ds, processing_class=tok,
-                             peft_config=peft_config, callbacks=[*user, JsonlLogger(log_path, "dpo"), stop, *tb], **fast)
-    except Preempted: return None, None
+    with stop.interruptible():  # loading, tokenizing and the reference precompute (minutes on a CPU): nothing to save yet
+        set_seed(cfg.seed)
+        model, tok = load_base(cfg)
+        if cfg.sft_steps:  # continue the warm-up adapter; TRL freezes a copy of it as the reference ("ref")
+            model, peft_config = PeftModel.from_pretrained(model, str(sft_adapter), is_trainable=True), None
+        else:  # a fresh adapter; the reference is the base with the adapter disabled
+            peft_config = lora_config(cfg)
+        fast = {"detach_prompt": cfg.detach_prompt} if cfg.detach_prompt != "none" else {}
+        trainer_cls = SharedPromptDPOTrainer if cfg.shared_prompt else DPOTrainer
+        tr = trainer_cls(model=model, ref_model=None, args=dpo_args(cfg, out), train_dataset=dpo_ds, processing_class=tok,
+                         peft_config=peft_config, callbacks=[*user, JsonlLogger(log_path, "dpo"), stop, *tb], **fast)
     _truncate_log(log_path, "dpo", _step_of(ckpt))
     tr.train(resume_from_checkpoint=ckpt)
-    if not stop.received and eval_ds is not None: tr.evaluate(eval_ds)
+    if stop.received: raise Preempted(stop.received, _final_metrics(read_log(log_path, "dpo")))
+    if eval_ds is not None: tr.evaluate(eval_ds)
     return tr.model, tok
+
 
 # %% ../nbs/04_train.ipynb #8a7d41d9
 class SignalAt(Callback):
