@@ -107,6 +107,8 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
         train=False, constrained=True, adapter_from="inv_sft192_then_dpo", adapter_stage="sft"),
     Row("sft384_constrained", "(34) row 32's adapter (no training of its own: row 32's time shown), constrained decoding",
         train=False, constrained=True, adapter_from="inv_sft384"),
+    Row("sft384_menu_constrained", "(36) row 35's adapter (the recipe; no training of its own: row 35's time shown), constrained decoding",
+        train=False, constrained=True, adapter_from="inv_sft384_menu"),
 ]
 ROWS = {r.name: r for r in ABLATION}
 
