@@ -126,8 +126,8 @@ def register_cli(sub):
     s.add_argument("--n", type=int, default=2500, help="preference pairs to generate")
     s.add_argument("--eval-n", type=int, default=100, help="held-out prompts to score")
     s.add_argument("--bfcl-n", type=int, default=50, help="BFCL simple questions to score")
-    s.add_argument("--invented-share", type=float, default=0.25,
-                   help="share of first-step train pairs whose rejected turn calls a made-up tool (default 0.25)")
+    s.add_argument("--invented-share", type=float, default=DemoConfig.invented_share,
+                   help=f"share of first-step train pairs whose rejected turn calls a made-up tool (default {DemoConfig.invented_share})")
     s.add_argument("--rename-share", type=float, default=DemoConfig.rename_share,
                    help=f"share of train prompts offering the built-in tools under other names (default {DemoConfig.rename_share})")
     s.add_argument("--other-share", type=float, default=DemoConfig.other_share,

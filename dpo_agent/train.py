@@ -545,7 +545,7 @@ def _tensorboard(out: Path) -> list:
     return [cb]
 
 def _final_metrics(log: list[dict]) -> dict:
-    "The last value of each logged number of the DPO stage (train rows, eval rows and the run summary)."
+    "The last value of each logged number in one stage's `log` (train rows, eval rows and the run summary)."
     m: dict = {}
     for r in log:
         m.update({k: v for k, v in r.items() if isinstance(v, (int, float)) and k not in ("time",)})
