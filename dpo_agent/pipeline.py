@@ -13,7 +13,7 @@ from pathlib import Path
 from .evaluate import aggregate, bfcl_report, comparison_table, load_bfcl, pairs_to_prompts, read_jsonl, score_rows, write_report
 
 # %% auto #0
-__all__ = ['DemoConfig', 'run_demo', 'register_cli']
+__all__ = ['DemoConfig', 'demo_data_options', 'run_demo', 'register_cli']
 
 # %% ../nbs/08_pipeline.ipynb #1f6b56ac
 @dataclass
@@ -22,9 +22,9 @@ class DemoConfig:
     out_dir: str | None = None  # None = runs/demo-<YYYYmmdd-HHMMSS>/
     n_pairs: int = 2500  # preference pairs to generate (train split)
     seed: int = 42  # data seed
-    invented_share: float = 0.25  # first-step train pairs rejecting a made-up tool (results/ablation.md, row 7)
-    rename_share: float = 0.25  # train prompts offering the built-in tools under other names (ablation rows 11, 33, 35)
-    other_share: float = 0.3  # first-step train pairs replaced by requests a distractor tool answers (ablation rows 13, 33, 35)
+    invented_share: float | None = None  # first-step train pairs rejecting a made-up tool (results/ablation.md, row 7); None = the recipe's `data_options`
+    rename_share: float | None = None  # train prompts offering the built-in tools under other names (ablation rows 11, 33, 35); None = the recipe's
+    other_share: float | None = None  # first-step train pairs replaced by requests a distractor tool answers (ablation rows 13, 33, 35); None = the recipe's
     eval_n: int = 100  # held-out prompts scored for base and trained (more = tighter intervals, slower)
     bfcl: str | None = "simple"  # BFCL category scored for the trained model (None = skip)
     bfcl_n: int = 50  # BFCL questions (the first N): 100 cost ~5 min on 2 cores, which the 20-minute budget cannot spare
@@ -33,6 +33,16 @@ class DemoConfig:
     overrides: list = field(default_factory=list)  # recipe overrides, as `--set`
     batch_size: int = 16  # generation batch size
     max_new_tokens: int = 160  # per generated turn: a compliant turn needs < 100; the base model rambles
+
+_DEMO_SHARES = ("invented_share", "rename_share", "other_share")
+
+def demo_data_options(cfg: DemoConfig) -> dict:
+    """The `write_dataset` options of the demo's data: the recipe's `data_options` (with `cfg.overrides`), and on top
+    the shares `cfg` sets. So the demo trains the recipe on the data the recipe was measured on (row 35's)."""
+    from dpo_agent.train import load_recipe
+    own = [o for o in cfg.overrides if o.split("=", 1)[0].strip() != "data"]  # the demo writes its own data folder
+    rc = load_recipe(cfg.recipe, own)
+    return {**rc.data_options, **{k: getattr(cfg, k) for k in _DEMO_SHARES if getattr(cfg, k) is not None}}
 
 def _jsonl(rows, path: Path) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
@@ -60,13 +70,13 @@ def run_demo(cfg: DemoConfig | None = None) -> dict:
     cfg = cfg or DemoConfig()
     out = Path(cfg.out_dir or f"runs/demo-{time.strftime('%Y%m%d-%H%M%S')}")
     out.mkdir(parents=True, exist_ok=True)
-    (out / "demo_config.json").write_text(json.dumps(asdict(cfg), indent=1))
+    opts = demo_data_options(cfg)
+    (out / "demo_config.json").write_text(json.dumps({**asdict(cfg), "data_options": opts}, indent=1))
     stage = _Stages()
     t0 = time.perf_counter()
 
     with stage("data"):
-        write_dataset(out / "data", n=cfg.n_pairs, seed=cfg.seed, invented_share=cfg.invented_share,
-                      rename_share=cfg.rename_share, other_share=cfg.other_share)
+        write_dataset(out / "data", n=cfg.n_pairs, seed=cfg.seed, **opts)
         test_rows = read_jsonl(out / "data" / "test.jsonl")
         prompts = _jsonl(pairs_to_prompts(test_rows, limit=cfg.eval_n), out / "heldout.prompts.jsonl")
     rcfg = load_recipe(cfg.recipe, list(cfg.overrides) + [f"data={out / 'data'}", f"output_dir={out / 'train'}"])
@@ -97,7 +107,8 @@ def run_demo(cfg: DemoConfig | None = None) -> dict:
         bfcl_table = comparison_table(bfcl_reps, metrics=("full_compliance", "json_valid", "ast_accuracy")) if bfcl_reps else ""
     stage.times["total"] = round(time.perf_counter() - t0, 1)
     lines = ["# dpo-agent demo", "",
-             f"Base model `{rcfg.model}`, recipe `{cfg.recipe}`, {cfg.n_pairs} generated pairs (seed {cfg.seed}); "
+             f"Base model `{rcfg.model}`, recipe `{cfg.recipe}`, {cfg.n_pairs} generated pairs (seed {cfg.seed}"
+             + "".join(f", {k} {v}" for k, v in opts.items()) + "); "
              f"held-out split: {cfg.eval_n} prompts whose templates and entities never occur in training; greedy decoding, no prefill.", "",
              "## Held-out split", "", table, "", "![metrics](report/metrics.png)", "", "![training](report/training.png)", ""]
     if bfcl_table: lines += [f"## BFCL {cfg.bfcl} (first {cfg.bfcl_n}; tools never seen in training)", "", bfcl_table, ""]
@@ -110,7 +121,7 @@ def run_demo(cfg: DemoConfig | None = None) -> dict:
 # %% ../nbs/08_pipeline.ipynb #7a9457d5
 def _cmd_demo(a) -> int:
     from dpo_agent.data import check_shares
-    check_shares(a, ("invented_share", "rename_share", "other_share"))
+    check_shares(a, tuple(k for k in _DEMO_SHARES if getattr(a, k) is not None))
     cfg = DemoConfig(out_dir=a.out, eval_n=a.eval_n, bfcl_n=a.bfcl_n, recipe=a.recipe, overrides=a.set, n_pairs=a.n,
                      invented_share=a.invented_share, rename_share=a.rename_share, other_share=a.other_share)
     r = run_demo(cfg)
@@ -126,12 +137,12 @@ def register_cli(sub):
     s.add_argument("--n", type=int, default=2500, help="preference pairs to generate")
     s.add_argument("--eval-n", type=int, default=100, help="held-out prompts to score")
     s.add_argument("--bfcl-n", type=int, default=50, help="BFCL simple questions to score")
-    s.add_argument("--invented-share", type=float, default=DemoConfig.invented_share,
-                   help=f"share of first-step train pairs whose rejected turn calls a made-up tool (default {DemoConfig.invented_share})")
-    s.add_argument("--rename-share", type=float, default=DemoConfig.rename_share,
-                   help=f"share of train prompts offering the built-in tools under other names (default {DemoConfig.rename_share})")
-    s.add_argument("--other-share", type=float, default=DemoConfig.other_share,
-                   help=f"share of first-step train pairs replaced by requests a distractor tool answers (default {DemoConfig.other_share})")
+    s.add_argument("--invented-share", type=float, default=None,
+                   help="share of first-step train pairs whose rejected turn calls a made-up tool (default: the recipe's data_options)")
+    s.add_argument("--rename-share", type=float, default=None,
+                   help="share of train prompts offering the built-in tools under other names (default: the recipe's data_options)")
+    s.add_argument("--other-share", type=float, default=None,
+                   help="share of first-step train pairs replaced by requests a distractor tool answers (default: the recipe's data_options)")
     s.add_argument("--recipe", default="smollm2-135m-cpu", help="training recipe")
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="recipe override (repeatable)")
     s.set_defaults(fn=_cmd_demo)

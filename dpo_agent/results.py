@@ -100,6 +100,8 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
         ["dpo=false", "learning_rate=2e-3", "sft_steps=192", "detach_prompt=system"], data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}),
     Row("inv_sft384_menu", "(35) row 32's 384 SFT steps on row 33's menu-reading data, no DPO; the recipe",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"], data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}),
+    Row("inv_sft625_menu", "(37) row 35 with all the data: 625 SFT steps, one pass over the 2500 pairs, no DPO",
+        ["dpo=false", "learning_rate=2e-3", "sft_steps=625", "detach_prompt=system"], data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
     Row("recipe_constrained", "(26) row 24's trained adapter (no training of its own: row 24's time shown), constrained decoding",
         train=False, constrained=True, adapter_from="inv_sft_then_dpo_detached_system"),

@@ -67,6 +67,7 @@ class TrainConfig:
     # --- data
     data: str | None = _f(None, "dataset folder with train.jsonl (and test.jsonl); None = generate one with dpo_agent.data into <output_dir>/data")
     data_size: int | None = _f(None, "pairs to generate when `data` is None; None = the generator's default")
+    data_options: dict[str, float] = _f({}, "`dpo_agent.data.write_dataset` options of the data generated when `data` is None, as the `dpo-agent data --*-share` flags: invented_share, rename_share, other_share, date_share, calc_share (each in [0, 1]); emptied when `data` names a folder, whose README says how it was made")
     max_pairs: int | None = _f(None, "use at most this many training pairs (a seeded random subset); None = all")
     eval_pairs: int = _f(0, "score this many held-out pairs from test.jsonl after training (loss, reward accuracy); 0 = skip")
     max_length: int | None = _f(1024, "max tokens of prompt + completion; longer pairs are truncated at the end, pairs whose prompt alone fills it are dropped")
@@ -110,6 +111,11 @@ class TrainConfig:
         if self.dtype not in DTYPES: bad("dtype", f"{self.dtype!r} is not one of {list(DTYPES)}")
         if self.device is not None and self.device.split(":")[0] not in ("cpu", "cuda"): bad("device", f"{self.device!r}: use cpu, cuda or cuda:N")
         if isinstance(self.loss_type, str): self.loss_type = [self.loss_type]
+        from dpo_agent.data import SHARE_FLAGS
+        for k, v in self.data_options.items():
+            if k not in SHARE_FLAGS: bad("data_options", f"unknown option {k!r}; known: {', '.join(SHARE_FLAGS)}")
+            if not 0 <= v <= 1: bad(f"data_options.{k}", f"must be between 0 and 1, got {v}")
+        if self.data: self.data_options = {}  # given data: its options are the folder's, not these (the saved config says so)
         if not self.loss_type: bad("loss_type", "needs at least one loss")
         for lt in self.loss_type:
             if lt not in LOSS_TYPES: bad("loss_type", f"unknown loss {lt!r}; known: {list(LOSS_TYPES)}")
@@ -166,6 +172,10 @@ def _check_value(key: str, value: Any, tp) -> Any:
         (elt,) = typing.get_args(inner)
         if not isinstance(value, list): fail()
         return [_check_value(f"{key}[{i}]", v, elt) for i, v in enumerate(value)]
+    if typing.get_origin(inner) is dict:
+        _, elt = typing.get_args(inner)
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value): fail()
+        return {k: _check_value(f"{key}.{k}", v, elt) for k, v in value.items()}
     if inner is bool:
         if not isinstance(value, bool): fail()
         return value
@@ -185,11 +195,15 @@ def _check_value(key: str, value: Any, tp) -> Any:
     raise TypeError(f"unsupported field type {tp}")  # a bug in TrainConfig, not a user error
 
 def parse_override(text: str) -> tuple[str, Any]:
-    "`'key=value'` -> `(key, typed value)`; the key must be a TrainConfig field."
+    """`'key=value'` -> `(key, typed value)`; the key must be a TrainConfig field, or `field.name` for one entry of a
+    mapping field (`data_options.rename_share=0`), which `load_recipe` merges into the recipe's mapping."""
     if "=" not in text: raise ConfigError(f"--set {text!r}: expected key=value")
     key, raw = text.split("=", 1)
     key = key.strip()
     hints = _hints()
+    base, dot, entry = key.partition(".")
+    if dot and base in hints and typing.get_origin(hints[base]) is dict and entry:
+        hints = {key: typing.get_args(hints[base])[1]}  # one entry: typed as the mapping's values
     if key not in hints: raise ConfigError(f"--set {text!r}: {_unknown(key)}")
     inner, optional = _split_optional(hints[key])
     if optional and raw.strip().lower() in ("null", "none", "~"): value = None
@@ -242,7 +256,9 @@ def load_recipe(name_or_path: str | os.PathLike, overrides: list[str] | dict | N
     if isinstance(overrides, dict): overrides = [f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in overrides.items()]
     for o in overrides or []:
         k, v = parse_override(o)
-        values[k] = v
+        base, dot, entry = k.partition(".")
+        if dot: values[base] = {**values.get(base, {}), entry: v}  # one entry of a mapping: merged into the recipe's
+        else: values[k] = v
     try: return TrainConfig(**values)
     except ConfigError as e: raise ConfigError(f"recipe {path} (with overrides {list(overrides or [])}): {e}") from None
 
@@ -438,20 +454,11 @@ def ensure_data(cfg: TrainConfig, out: Path) -> Path:
             raise TrainError(f"data: {d} has no train.jsonl; build one with `dpo-agent data` and pass its folder")
         return d
     d = out / "data"
-    if (d / "train.jsonl").is_file(): return d
-    import importlib
-    import importlib.util
-    import inspect
-    if importlib.util.find_spec("dpo_agent.data") is None:
-        raise TrainError("no dataset: `data` is not set and dpo_agent.data is not available; "
-                         "run `dpo-agent data` and pass `--set data=DIR`")
-    D = importlib.import_module("dpo_agent.data")
-    fn = getattr(D, "write_dataset", None)
-    if fn is None: raise TrainError("dpo_agent.data has no write_dataset(): run `dpo-agent data` and pass `--set data=DIR`")
-    kw = {"n": cfg.data_size} if cfg.data_size and "n" in inspect.signature(fn).parameters else {}
-    print(f"generating the dataset into {d} (dpo_agent.data.write_dataset{kw or ''})", file=sys.stderr)
-    fn(d, **kw)  # the generator's own seed: the same pairs as a plain `dpo-agent data`
-    if not (d / "train.jsonl").is_file(): raise TrainError(f"dpo_agent.data.write_dataset wrote no {d}/train.jsonl")
+    if (d / "train.jsonl").is_file(): return d  # a resumed run: the pairs it started on
+    from dpo_agent.data import write_dataset
+    kw = {**({"n": cfg.data_size} if cfg.data_size else {}), **cfg.data_options}
+    print(f"generating the dataset into {d} (dpo_agent.data.write_dataset, {kw or 'defaults'})", file=sys.stderr)
+    write_dataset(d, **kw)  # the generator's own seed: the same pairs as `dpo-agent data` with these options
     return d
 
 # %% ../nbs/04_train.ipynb #b7bc9f9b

@@ -108,6 +108,13 @@ def test_demo_bad_invented_share(tmp_path):
     assert not (tmp_path / "demo").exists()  # refused before any stage ran
 
 
+def test_train_bad_data_option(tmp_path):
+    "A misspelt `data_options` entry (the recipe's generated data) is refused before anything is written."
+    r = run("train", "--recipe", "smollm2-135m-cpu", "--set", "data_options.renamed_share=0.2", "--set", f"output_dir={tmp_path / 't'}")
+    assert r.returncode == 2 and "data_options: unknown option 'renamed_share'; known: invented_share" in r.stderr, r.stderr
+    assert not (tmp_path / "t").exists()
+
+
 @pytest.mark.parametrize("flag", ["--date-share", "--invented-share", "--calc-share"])
 def test_data_bad_share(flag, tmp_path):
     r = run("data", flag, "1.5", "--n", "50", "--out", str(tmp_path / "d"))
