@@ -38,11 +38,12 @@ _DEMO_SHARES = ("invented_share", "rename_share", "other_share")
 
 def demo_data_options(cfg: DemoConfig) -> dict:
     """The `write_dataset` options of the demo's data: the recipe's `data_options` (with `cfg.overrides`), and on top
-    the shares `cfg` sets. So the demo trains the recipe on the data the recipe was measured on (row 35's)."""
+    the shares `cfg` sets, as one-entry overrides (so the recipe checks them too). The demo trains the recipe on the
+    data the recipe was measured on (row 35's)."""
     from dpo_agent.train import load_recipe
     own = [o for o in cfg.overrides if o.split("=", 1)[0].strip() != "data"]  # the demo writes its own data folder
-    rc = load_recipe(cfg.recipe, own)
-    return {**rc.data_options, **{k: getattr(cfg, k) for k in _DEMO_SHARES if getattr(cfg, k) is not None}}
+    own += [f"data_options.{k}={getattr(cfg, k)}" for k in _DEMO_SHARES if getattr(cfg, k) is not None]
+    return load_recipe(cfg.recipe, own).data_options
 
 def _jsonl(rows, path: Path) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
