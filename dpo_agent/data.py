@@ -12,6 +12,7 @@ import random
 import re
 import statistics
 import tempfile
+from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -33,6 +34,7 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'rejected_after', 'make_row', 'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats',
            'dataset_card', 'sample_turns', 'on_policy_rejected', 'on_policy_row', 'invented_tool_name',
            'invented_tool_row', 'invented_tool_rejected', 'other_date_forms', 'date_format_row', 'date_format_rejected',
+           'calc_method', 'worked_date', 'worked_time', 'worked_thought', 'worked_row', 'worked_thoughts',
            'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows', 'calculator_rows', 'to_jsonl',
            'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
 
@@ -1684,6 +1686,124 @@ def date_format_rejected(rows: list[dict], share: float = 0.5, seed: int = 42) -
     return _swap_rows(rows, share, f"dpo-agent-date-{seed}", date_format_row, first_only=True)
 
 
+# %% ../nbs/03_data.ipynb #15f15c68
+_UNIT_ONE = {"hours": "hour", "minutes": "minute", "days": "day", "weeks": "week", "feet": "foot", "meters": "meter",
+             "kilograms": "kilogram", "liters": "liter", "years": "year", "kilometers": "kilometer", "yards": "yard",
+             "gallons": "gallon", "pounds": "pound"}
+
+def calc_method(family: str, expr: str, query: str = "") -> str | None:
+    """One sentence that says how calculator family `family` turns its request into `expr`: the rule (an average is the sum
+    divided by the count, a percentage change is new minus old over old, ...) with the request's numbers. None for an unknown family."""
+    n = re.findall(r"(?<![\d.])-?\d+(?:\.\d+)?", expr.replace(" - ", " ~ "))  # a binary minus is not a sign
+    f = family.removeprefix("calc.")
+    if f == "percent": return f"{n[1]}% of {n[0]} means {n[0]} times {n[1]}, divided by 100."
+    if f == "tip": return f"A {n[1]}% tip is the bill, {n[0]}, times {n[1]}, divided by 100."
+    if f == "split": return f"Splitting {n[0]} {n[1]} ways means dividing it by {n[1]}."
+    if f == "arith": return ("The request writes the expression out, so I keep its numbers, operations and brackets as they are"
+                             + (", with * for ×." if "×" in query else "."))
+    if f == "words": return f"The sum of {n[0]} and {n[1]} comes first and is then multiplied by {n[2]}, so the sum goes in brackets."
+    if f == "sqrt": return f"The calculator writes a square root with sqrt, so the square root of {n[0]} is sqrt({n[0]})."
+    if f == "power": return f"{n[0]} to the power of {n[1]} is written {n[0]} ** {n[1]}."
+    if f == "average":
+        return f"An average is the sum of the numbers divided by how many there are; there are {n[-1]} numbers, so the sum is divided by {n[-1]}."
+    if f == "discount": return f"A {n[2]}% discount leaves the price times (1 - {n[2]} / 100), so I multiply {n[0]} by that."
+    if f == "unit":
+        q = query.lower()
+        pair = [(a, b) for a, b, k in _UNITS if str(k) == n[1] and a in q and b in q]
+        if len(pair) == 1:
+            a, b = pair[0]
+            return f"One {_UNIT_ONE[a]} is {n[1]} {b}, so {n[0]} {a} are {n[0]} times {n[1]}."
+        return f"Each unit asked about holds {n[1]} of the smaller unit, so I multiply {n[0]} by {n[1]}."
+    if f == "temp": return f"Fahrenheit is Celsius times 9 / 5, plus 32; here Celsius is {n[0]}."
+    if f == "interest": return f"Compound interest multiplies {n[0]} by 1 + {n[2]} / 100 once a year, so that factor is raised to the power {n[4]}."
+    if f == "circle": return f"A circle's area is pi times the radius squared, and the radius is {n[0]}."
+    if f == "rect": return f"A rectangle's area is its width times its height: {n[0]} times {n[1]}."
+    if f == "shopping": return f"{n[0]} items at {n[1]} each cost {n[0]} times {n[1]}."
+    if f == "speed": return f"Average speed is the distance divided by the time: {n[0]} divided by {n[1]}."
+    if f == "change":
+        return f"A percentage change is the new value minus the old one, divided by the old one, times 100; the old value is {n[1]} and the new one {n[0]}."
+    if f == "mod": return f"The remainder of {n[0]} divided by {n[1]} is what the % operator gives."
+    if f == "floordiv": return f"Only full groups count, so I divide {n[0]} by {n[1]} with whole-number division, //."
+    if f == "years": return f"The years from {n[1]} to {n[0]} are the later year minus the earlier one."
+    if f == "max": return "I need the larger of the two products, which max() picks."
+    if f == "round": return f"Two decimals means rounding the quotient {n[0]} / {n[1]} to 2 places with round."
+    return None
+
+def _plus_days(today: date, k: int, d: date, then: str) -> str:
+    "'8 + 19 = 27, so {then} 2026-01-27' (or past the month's end: '... = 33, past the 31 days of January, so it is day 2 of February: ...')."
+    s, dim = today.day + k, monthrange(today.year, today.month)[1]
+    assert d == today + timedelta(days=k), (today, k, d)
+    if s <= dim: return f"{today.day} + {k} = {s}, so {then} {d.isoformat()}"
+    return (f"{today.day} + {k} = {s}, past the {dim} days of {MONTHS[today.month - 1]}, so it is day {s} - {dim} = {s - dim} of "
+            f"{MONTHS[d.month - 1]}{'' if d.year == today.year else f' {d.year}'}: {then} {d.isoformat()}")
+
+def worked_date(today: date, d: date, why: str, query: str = "") -> str | None:
+    """The date sentence `why` of a calendar Thought (`DatePhrase.why`) with the day arithmetic written out, or None for a date
+    with nothing to work out (today, yesterday, the 1st of next month, a date with its year)."""
+    ts, k = _today_str(today), (d - today).days
+    if "days later is" in why or "so tomorrow is" in why or "day after tomorrow" in why:
+        what = ("Tomorrow is 1 day later" if k == 1 else "The day after tomorrow is 2 days later" if "day after tomorrow" in why
+                else f"{k // 7} week{'s are' if k > 7 else ' is'} {k} days" if k % 7 == 0 and "week" in query.lower() else f"That is {k} days later")
+        return f"Today is {ts}. {what}: {_plus_days(today, k, d, 'the date is')}."
+    m = re.search(r"so the next (\w+) is", why)
+    if m:
+        return f"Today is {ts}. From {WEEKDAYS[today.weekday()]} to {m[1]} is {k} day{'s' if k > 1 else ''}: {_plus_days(today, k, d, f'the next {m[1]} is')}."
+    m = re.search(r"so (\w+ \d+) (is still ahead|has passed)", why)
+    if m:
+        ahead = d.year == today.year
+        return (f"Today is {ts}. {m[1]} is {d.month:02d}-{d.day:02d}, {'after' if ahead else 'before'} today's {today.month:02d}-{today.day:02d}, "
+                + (f"so it is still ahead this year: {d.isoformat()}." if ahead else f"so it has passed this year and means {d.isoformat()}."))
+    return None
+
+_TIME_WORDS = re.compile(r"\b(noon|(\d{1,2})(?::(\d{2}))? ?(am|pm|a\.m\.|p\.m\.)|(\d{1,2}) o'clock in the (morning|afternoon|evening)"
+                         r"|half past (\d{1,2}) in the (morning|afternoon|evening))", re.I)
+
+def worked_time(query: str, hhmm: str | None) -> str | None:
+    "'5 p.m. is 5 + 12 = 17:00.' for the 12-hour time in `query` that means `hhmm`; None when there is none (or it means another time)."
+    m = _TIME_WORDS.search(query)
+    if not m or not hhmm: return None
+    if m[1].lower() == "noon": h, mi, pm = 12, 0, False
+    elif m[2]: h, mi, pm = int(m[2]), int(m[3] or 0), m[4].lower().startswith("p")
+    elif m[5]: h, mi, pm = int(m[5]), 0, m[6].lower() != "morning"
+    else: h, mi, pm = int(m[7]), 30, m[8].lower() != "morning"
+    h24 = h + 12 if pm and h != 12 else h
+    if f"{h24:02d}:{mi:02d}" != hhmm: return None
+    return f"{m[1]} is {h} + 12 = {hhmm}." if h24 != h else f"{m[1]} is {hhmm}."
+
+_WHY = re.compile(r"Today is \d{4}-\d{2}-\d{2} \(\w+\)[,;] [^.]*?\d{4}-\d{2}-\d{2}\.")
+
+def worked_thought(row: dict) -> str | None:
+    """The chosen Thought of first-step calculator or calendar `row` with its working spelled out (the calculation's rule, the
+    day arithmetic of the date, the 24-hour time), or None when there is nothing to add."""
+    t, args = parse_turn(row["chosen"][0]["content"]).thought, row["expected"].get("args") or {}
+    if row["tool"] == "calculator" and row["family"].startswith("calc."):
+        m = calc_method(row["family"], args["expression"], row["query"])
+        return f"{m} {t}" if m else None
+    if row["tool"] != "calendar" or "date" not in args: return None
+    new, why = t, _WHY.search(t)
+    w = why and worked_date(date.fromisoformat(row["today"]), date.fromisoformat(args["date"]), why[0], row["query"])
+    if w: new = new.replace(why[0], w)
+    tm = worked_time(row["query"], args.get("time"))
+    if tm:
+        at = new.find(w or why[0]) if (w or why) else -1
+        new = f"{new[:at + len(w or why[0])]} {tm}{new[at + len(w or why[0]):]}" if at >= 0 else f"{tm} {new}"
+    return new if new != t else None
+
+def worked_row(row: dict, rng: random.Random | None = None) -> dict | None:
+    """`row` with its chosen Thought worked out (`worked_thought`), in the rejected turn too where it used the same Thought;
+    None unless `row` is a first-step calculator or calendar call with something to work out."""
+    if row["step"] != "first": return None
+    new = worked_thought(row)
+    if new is None: return None
+    old = f"Thought: {parse_turn(row['chosen'][0]['content']).thought}\n"
+    swap = lambda msgs: [dict(m, content=m["content"].replace(old, f"Thought: {new}\n", 1)) for m in msgs]
+    cand = dict(row, chosen=swap(row["chosen"]), rejected=swap(row["rejected"]))
+    return None if check_row(cand) else cand
+
+def worked_thoughts(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:
+    "Work out the chosen Thought of about `share` of the first-step calculator and calendar `rows` (`worked_row`). Returns (rows, changed)."
+    return _swap_rows(rows, share, f"dpo-agent-worked-{seed}", worked_row, first_only=True)
+
 # %% ../nbs/03_data.ipynb #bba20fc7
 def _rename_text(text: str, names: dict, keys: dict) -> str:
     "`text` with every quoted tool name in `names` and argument name in `keys` replaced (JSON or Python quotes)."
@@ -1888,17 +2008,21 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   other_share: float = 0.0,  # share of first-step train rows replaced by requests that a distractor tool answers
                   date_share: float = 0.0,  # share of first-step calendar train rows with a date whose rejected turn writes it another way
                   calc_share: float = 0.0,  # share of the other train rows replaced by calculator first steps
+                  worked_share: float = 0.0,  # share of first-step calculator and calendar train rows whose Thought works the answer out
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = dated = calc = 0
+    replaced = invented = renamed = other = dated = calc = worked = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
     if calc_share:  # before the rejected-turn transforms, which then see these rows too
         ds["train"], calc = calculator_rows(ds["train"], share=calc_share, seed=seed, banned_queries=[r["query"] for r in ds["test"]])
         cmd += f" --calc-share {calc_share}"
+    if worked_share:  # before the rejected-turn transforms, which then copy the worked Thought where they copy the chosen one
+        ds["train"], worked = worked_thoughts(ds["train"], share=worked_share, seed=seed)
+        cmd += f" --worked-share {worked_share}"
     if invented_share:
         ds["train"], invented = invented_tool_rejected(ds["train"], share=invented_share, seed=seed)
         cmd += f" --invented-share {invented_share}"
@@ -1922,10 +2046,10 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", dataset_card(ds, cmd))
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "worked": worked, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "worked_share")
 
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
     "Raise `CLIError` for the first of the `--*-share` `flags` of the parsed args `a` outside [0, 1]."
@@ -1951,7 +2075,7 @@ def cmd_data(a) -> int:
         res = write_dataset(out, n=a.n, seed=a.seed, test_frac=a.test_frac, on_policy=a.on_policy, adapter=a.adapter,
                             on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share,
                             rename_share=a.rename_share, other_share=a.other_share, date_share=a.date_share,
-                            calc_share=a.calc_share)
+                            calc_share=a.calc_share, worked_share=a.worked_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
     except OSError as e:
         from dpo_agent.models import ModelNotFound
@@ -1986,4 +2110,6 @@ def register_cli(subparsers) -> None:
                    help="share of first-step calendar train pairs whose rejected turn writes the date another way, e.g. '22 May 2027' (default: 0)")
     s.add_argument("--calc-share", type=float, default=0.0,
                    help="share of the train pairs that are not calculator first steps replaced by new calculator requests (default: 0)")
+    s.add_argument("--worked-share", type=float, default=0.0,
+                   help="share of first-step calculator and calendar train pairs whose chosen Thought works the answer out: the calculation's rule, the day arithmetic of the date (default: 0)")
     s.set_defaults(fn=cmd_data)
