@@ -115,7 +115,7 @@ def test_train_bad_data_option(tmp_path):
     assert not (tmp_path / "t").exists()
 
 
-@pytest.mark.parametrize("flag", ["--date-share", "--invented-share", "--calc-share"])
+@pytest.mark.parametrize("flag", ["--date-share", "--invented-share", "--calc-share", "--worked-share"])
 def test_data_bad_share(flag, tmp_path):
     r = run("data", flag, "1.5", "--n", "50", "--out", str(tmp_path / "d"))
     assert r.returncode == 2 and f"{flag} must be between 0 and 1, got 1.5" in r.stderr, r.stderr
@@ -145,6 +145,28 @@ def test_data_calc_share(tmp_path):
     # the test split is the plain one, byte for byte
     assert (tmp_path / "c" / "test.jsonl").read_bytes() == (tmp_path / "p" / "test.jsonl").read_bytes()
     assert "--calc-share 0.5" in (tmp_path / "c" / "README.md").read_text()
+
+
+def test_data_worked_share(tmp_path):
+    "`--worked-share 1`: the same prompts and calls, the calculator and calendar Thoughts with their working spelled out."
+    r = run("data", "--worked-share", "1", "--n", "300", "--out", str(tmp_path / "w"))
+    assert r.returncode == 0, r.stderr
+    r0 = run("data", "--n", "300", "--out", str(tmp_path / "p"))
+    assert r0.returncode == 0, r0.stderr
+    read = lambda d: [json.loads(line) for line in (tmp_path / d / "train.jsonl").read_text().splitlines()]
+    plain, worked = read("p"), read("w")
+    assert [r["prompt"] for r in worked] == [r["prompt"] for r in plain]
+    assert [r["expected"] for r in worked] == [r["expected"] for r in plain]
+    changed = [(a, b) for a, b in zip(plain, worked) if a["chosen"] != b["chosen"]]
+    assert changed and all(b["step"] == "first" and b["tool"] in ("calculator", "calendar") for _, b in changed)
+    from dpo_agent.data import calc_method, worked_time
+    for _, b in changed:  # a calculator Thought opens with its family's rule; a calendar one does day or hour arithmetic
+        t = b["chosen"][0]["content"]
+        if b["tool"] == "calculator": assert t.startswith("Thought: " + calc_method(b["family"], b["expected"]["args"]["expression"], b["query"])), t
+        else: assert " = " in t or "this year" in t or (worked_time(b["query"], b["expected"]["args"].get("time")) or "?") in t, t
+    assert {b["tool"] for _, b in changed} == {"calculator", "calendar"}
+    assert (tmp_path / "w" / "test.jsonl").read_bytes() == (tmp_path / "p" / "test.jsonl").read_bytes()
+    assert "--worked-share 1.0" in (tmp_path / "w" / "README.md").read_text()
 
 
 def test_evaluate_bfcl_constrained(tmp_path):
