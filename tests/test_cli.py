@@ -160,10 +160,13 @@ def test_data_worked_share(tmp_path):
     changed = [(a, b) for a, b in zip(plain, worked) if a["chosen"] != b["chosen"]]
     assert changed and all(b["step"] == "first" and b["tool"] in ("calculator", "calendar") for _, b in changed)
     from dpo_agent.data import calc_method, worked_time
+
     for _, b in changed:  # a calculator Thought opens with its family's rule; a calendar one does day or hour arithmetic
         t = b["chosen"][0]["content"]
-        if b["tool"] == "calculator": assert t.startswith("Thought: " + calc_method(b["family"], b["expected"]["args"]["expression"], b["query"])), t
-        else: assert " = " in t or "this year" in t or (worked_time(b["query"], b["expected"]["args"].get("time")) or "?") in t, t
+        if b["tool"] == "calculator":
+            assert t.startswith("Thought: " + calc_method(b["family"], b["expected"]["args"]["expression"], b["query"])), t
+        else:
+            assert " = " in t or "this year" in t or (worked_time(b["query"], b["expected"]["args"].get("time")) or "?") in t, t
     assert {b["tool"] for _, b in changed} == {"calculator", "calendar"}
     assert (tmp_path / "w" / "test.jsonl").read_bytes() == (tmp_path / "p" / "test.jsonl").read_bytes()
     assert "--worked-share 1.0" in (tmp_path / "w" / "README.md").read_text()
