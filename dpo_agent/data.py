@@ -1691,22 +1691,36 @@ _UNIT_ONE = {"hours": "hour", "minutes": "minute", "days": "day", "weeks": "week
              "kilograms": "kilogram", "liters": "liter", "years": "year", "kilometers": "kilometer", "yards": "yard",
              "gallons": "gallon", "pounds": "pound"}
 
+_CALC_RULES = {  # the rule of each calculator family: n = the numbers of its expression in order, last = the last one
+    "percent": "{n[1]}% of {n[0]} means {n[0]} times {n[1]}, divided by 100.",
+    "tip": "A {n[1]}% tip is the bill, {n[0]}, times {n[1]}, divided by 100.",
+    "split": "Splitting {n[0]} {n[1]} ways means dividing it by {n[1]}.",
+    "words": "The sum of {n[0]} and {n[1]} comes first and is then multiplied by {n[2]}, so the sum goes in brackets.",
+    "sqrt": "The calculator writes a square root with sqrt, so the square root of {n[0]} is sqrt({n[0]}).",
+    "power": "{n[0]} to the power of {n[1]} is written {n[0]} ** {n[1]}.",
+    "average": "An average is the sum of the numbers divided by how many there are; there are {last} numbers, so the sum is divided by {last}.",
+    "discount": "A {n[2]}% discount leaves the price times (1 - {n[2]} / 100), so I multiply {n[0]} by that.",
+    "temp": "Fahrenheit is Celsius times 9 / 5, plus 32; here Celsius is {n[0]}.",
+    "interest": "Compound interest multiplies {n[0]} by 1 + {n[2]} / 100 once a year, so that factor is raised to the power {n[4]}.",
+    "circle": "A circle's area is pi times the radius squared, and the radius is {n[0]}.",
+    "rect": "A rectangle's area is its width times its height: {n[0]} times {n[1]}.",
+    "shopping": "{n[0]} items at {n[1]} each cost {n[0]} times {n[1]}.",
+    "speed": "Average speed is the distance divided by the time: {n[0]} divided by {n[1]}.",
+    "change": "A percentage change is the new value minus the old one, divided by the old one, times 100; the old value is {n[1]} and the new one {n[0]}.",
+    "mod": "The remainder of {n[0]} divided by {n[1]} is what the % operator gives.",
+    "floordiv": "Only full groups count, so I divide {n[0]} by {n[1]} with whole-number division, //.",
+    "years": "The years from {n[1]} to {n[0]} are the later year minus the earlier one.",
+    "max": "I need the larger of the two products, which max() picks.",
+    "round": "Two decimals means rounding the quotient {n[0]} / {n[1]} to 2 places with round.",
+}
+
 def calc_method(family: str, expr: str, query: str = "") -> str | None:
     """One sentence that says how calculator family `family` turns its request into `expr`: the rule (an average is the sum
     divided by the count, a percentage change is new minus old over old, ...) with the request's numbers. None for an unknown family."""
     n = re.findall(r"(?<![\d.])-?\d+(?:\.\d+)?", expr.replace(" - ", " ~ "))  # a binary minus is not a sign
     f = family.removeprefix("calc.")
-    if f == "percent": return f"{n[1]}% of {n[0]} means {n[0]} times {n[1]}, divided by 100."
-    if f == "tip": return f"A {n[1]}% tip is the bill, {n[0]}, times {n[1]}, divided by 100."
-    if f == "split": return f"Splitting {n[0]} {n[1]} ways means dividing it by {n[1]}."
     if f == "arith": return ("The request writes the expression out, so I keep its numbers, operations and brackets as they are"
                              + (", with * for ×." if "×" in query else "."))
-    if f == "words": return f"The sum of {n[0]} and {n[1]} comes first and is then multiplied by {n[2]}, so the sum goes in brackets."
-    if f == "sqrt": return f"The calculator writes a square root with sqrt, so the square root of {n[0]} is sqrt({n[0]})."
-    if f == "power": return f"{n[0]} to the power of {n[1]} is written {n[0]} ** {n[1]}."
-    if f == "average":
-        return f"An average is the sum of the numbers divided by how many there are; there are {n[-1]} numbers, so the sum is divided by {n[-1]}."
-    if f == "discount": return f"A {n[2]}% discount leaves the price times (1 - {n[2]} / 100), so I multiply {n[0]} by that."
     if f == "unit":
         q = query.lower()
         pair = [(a, b) for a, b, k in _UNITS if str(k) == n[1] and a in q and b in q]
@@ -1714,20 +1728,8 @@ def calc_method(family: str, expr: str, query: str = "") -> str | None:
             a, b = pair[0]
             return f"One {_UNIT_ONE[a]} is {n[1]} {b}, so {n[0]} {a} are {n[0]} times {n[1]}."
         return f"Each unit asked about holds {n[1]} of the smaller unit, so I multiply {n[0]} by {n[1]}."
-    if f == "temp": return f"Fahrenheit is Celsius times 9 / 5, plus 32; here Celsius is {n[0]}."
-    if f == "interest": return f"Compound interest multiplies {n[0]} by 1 + {n[2]} / 100 once a year, so that factor is raised to the power {n[4]}."
-    if f == "circle": return f"A circle's area is pi times the radius squared, and the radius is {n[0]}."
-    if f == "rect": return f"A rectangle's area is its width times its height: {n[0]} times {n[1]}."
-    if f == "shopping": return f"{n[0]} items at {n[1]} each cost {n[0]} times {n[1]}."
-    if f == "speed": return f"Average speed is the distance divided by the time: {n[0]} divided by {n[1]}."
-    if f == "change":
-        return f"A percentage change is the new value minus the old one, divided by the old one, times 100; the old value is {n[1]} and the new one {n[0]}."
-    if f == "mod": return f"The remainder of {n[0]} divided by {n[1]} is what the % operator gives."
-    if f == "floordiv": return f"Only full groups count, so I divide {n[0]} by {n[1]} with whole-number division, //."
-    if f == "years": return f"The years from {n[1]} to {n[0]} are the later year minus the earlier one."
-    if f == "max": return "I need the larger of the two products, which max() picks."
-    if f == "round": return f"Two decimals means rounding the quotient {n[0]} / {n[1]} to 2 places with round."
-    return None
+    rule = _CALC_RULES.get(f)
+    return rule.format(n=n, last=n[-1]) if rule else None
 
 def _plus_days(today: date, k: int, d: date, then: str) -> str:
     "'8 + 19 = 27, so {then} 2026-01-27' (or past the month's end: '... = 33, past the 31 days of January, so it is day 2 of February: ...')."
