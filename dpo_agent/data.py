@@ -1783,12 +1783,10 @@ def worked_thought(row: dict) -> str | None:
         return f"{m} {t}" if m else None
     if row["tool"] != "calendar" or "date" not in args: return None
     new, why = t, _WHY.search(t)
-    w = why and worked_date(date.fromisoformat(row["today"]), date.fromisoformat(args["date"]), why[0], row["query"])
-    if w: new = new.replace(why[0], w)
+    sent = why and (worked_date(date.fromisoformat(row["today"]), date.fromisoformat(args["date"]), why[0], row["query"]) or why[0])
+    if sent: new = new.replace(why[0], sent, 1)  # the date sentence, worked out where there is something to work out
     tm = worked_time(row["query"], args.get("time"))
-    if tm:
-        at = new.find(w or why[0]) if (w or why) else -1
-        new = f"{new[:at + len(w or why[0])]} {tm}{new[at + len(w or why[0]):]}" if at >= 0 else f"{tm} {new}"
+    if tm: new = new.replace(sent, f"{sent} {tm}", 1) if sent else f"{tm} {new}"  # the time right after the date sentence
     return new if new != t else None
 
 def worked_row(row: dict, rng: random.Random | None = None) -> dict | None:
