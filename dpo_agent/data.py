@@ -27,16 +27,17 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'JOKES', 'DISTRACTOR_SPECS', 'ALIAS_OF', 'ALIAS_SPECS', 'MONTHS', 'WEEKDAYS', 'REGISTERS', 'CALC_TEMPLATES',
            'SEARCH_TEMPLATES', 'CAL_TEMPLATES', 'NOTOOL_TEMPLATES', 'TEMPLATES', 'CALC_THOUGHTS', 'SEARCH_THOUGHTS',
            'SEARCH_FAMILY_THOUGHTS', 'CAL_THOUGHTS', 'NOTOOL_THOUGHTS', 'KINDS_FIRST', 'KINDS_NOTOOL', 'KINDS_AFTER',
-           'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS', 'OTHER_TOOLS', 'KINDS_OTHER', 'SHARE_FLAGS',
-           'distractor_args', 'ordinal', 'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date', 'time_phrase',
-           'Template', 'topic_keywords', 'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a',
-           'turn_b', 'make_request', 'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first',
-           'rejected_after', 'make_row', 'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats',
-           'dataset_card', 'sample_turns', 'on_policy_rejected', 'on_policy_row', 'invented_tool_name',
-           'invented_tool_row', 'invented_tool_rejected', 'other_date_forms', 'date_format_row', 'date_format_rejected',
-           'calc_method', 'worked_date', 'worked_time', 'worked_thought', 'worked_row', 'worked_thoughts',
-           'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows', 'calculator_rows', 'to_jsonl',
-           'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
+           'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS', 'OTHER_TOOLS', 'KINDS_OTHER',
+           'CALC_TEMPLATES_TRAIN_ONLY', 'TRAIN_ONLY_TEMPLATES', 'SHARE_FLAGS', 'distractor_args', 'ordinal',
+           'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date', 'time_phrase', 'Template', 'topic_keywords',
+           'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a', 'turn_b', 'make_request',
+           'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after', 'make_row',
+           'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats', 'dataset_card', 'sample_turns',
+           'on_policy_rejected', 'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected',
+           'other_date_forms', 'date_format_row', 'date_format_rejected', 'calc_method', 'worked_date', 'worked_time',
+           'worked_thought', 'worked_row', 'worked_thoughts', 'rename_builtins_row', 'rename_builtins',
+           'other_tool_row', 'other_tool_rows', 'calculator_rows', 'template_words', 'template_overlap',
+           'rephrased_calculator_rows', 'to_jsonl', 'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1979,6 +1980,102 @@ def calculator_rows(rows: list[dict], share: float = 0.25, seed: int = 42, banne
     finally: registry.calendar.close()
 
 
+# %% ../nbs/03_data.ipynb #4052b9b5
+# Train-only wordings of the calculator families: none of them is in `CALC_TEMPLATES`, so `make_splits` (and with it the
+# test split) is exactly what it was; each was written from the family's problem, not from another template.
+CALC_TEMPLATES_TRAIN_ONLY = {
+    "calc.percent": [("question", "How much is {p} percent of {x}?"), ("imperative", "Tell me what {p}% of {x} comes to."),
+        ("casual", "need {p} pct of {x}, what is it"),
+        ("context", "{company} says {p}% of its {x} employees work from home. How many people is that?")],
+    "calc.tip": [("question", "What should I leave as a {p}% gratuity on ${b}?"), ("imperative", "Figure out the tip on a ${b} check at {p} percent."),
+        ("casual", "tab's ${b}, gonna tip {p}%, what's that"),
+        ("context", "The bill at our restaurant in {city} was ${b}. I want to tip {p}%. How much should I add?")],
+    "calc.split": [("question", "What is each share if ${t} is divided evenly between {n} friends?"),
+        ("imperative", "Work out each person's part of a ${t} bill shared by {n}."), ("casual", "${t} total, {n} of us, even split pls"),
+        ("context", "{n} of us chipped in for a ${t} gift for {person}. How much does each person put in?")],
+    "calc.arith": [("question", "Can you tell me what {e} equals?"), ("imperative", "Work out {e_x}."), ("casual", "{e}, what's that come to?"),
+        ("context", "A cell in my spreadsheet says ={e}. What value should it show?")],
+    "calc.words": [("question", "If I sum {a} and {b} and then multiply by {c}, what is the result?"),
+        ("imperative", "Take the sum of {a} and {b} and multiply it by {c}."), ("polite", "Would you multiply the total of {a} and {b} by {c}, please?"),
+        ("context", "Our two teams scored {a} and {b} points, and the prize is {c} dollars per point of the combined score. What is the prize?")],
+    "calc.sqrt": [("question", "Which positive number multiplied by itself gives {n}?"), ("imperative", "Work out the number whose square is {n}."),
+        ("typo", "sqaure root of {n}??"), ("casual", "what's √{n}?")],
+    "calc.power": [("question", "What does {a}**{b} come to?"), ("imperative", "Raise {a} to the power {b}."), ("casual", "{a} to the {b_ord} power, quick"),
+        ("context", "A colony grows {a}-fold every hour. After {b} hours, how many times its starting size is it?")],
+    "calc.average": [("question", "What is the mean of {nums}?"), ("imperative", "Average these values: {nums_c}."),
+        ("casual", "whats the avg of {nums}"),
+        ("context", "These are my daily step counts in thousands: {nums_c}. What's the daily average?")],
+    "calc.discount": [("question", "How much is ${price} after taking {p}% off?"), ("imperative", "Take {p} percent off ${price} and give me the new price."),
+        ("terse", "${price} less {p}%"),
+        ("context", "{company} is running a {p}% off sale and the jacket I like is ${price}. What's the sale price?")],
+    "calc.unit": [("question", "What is {x} {frm} expressed in {to}?"), ("imperative", "Express {x} {frm} in {to}."), ("casual", "{x} {frm} -> {to}?"),
+        ("context", "My notes say {x} {frm}, but the form asks for {to}. What number do I write?")],
+    "calc.temp": [("question", "How many degrees Fahrenheit is {c}°C?"), ("imperative", "Turn {c} degrees Celsius into Fahrenheit."),
+        ("terse", "{c} C to F"), ("casual", "it's {c} celsius here in {city}, what's that in F?")],
+    "calc.interest": [("question", "What will ${P} be worth after {y} years if it earns {r}% a year, compounded annually?"),
+        ("imperative", "Compound ${P} at {r}% per year for {y} years and tell me the total."), ("terse", "${P}, {r}% compounded yearly, {y} years"),
+        ("context", "{company} offers a bond paying {r}% a year, compounded yearly. If I buy ${P} of it, what will it be worth in {y} years?")],
+    "calc.circle": [("question", "How big is the area of a circle {r} units in radius?"), ("imperative", "Work out the area of a circle whose radius measures {r}."),
+        ("casual", "circle, radius {r}, area?"),
+        ("context", "Our round pizza has a radius of {r} cm. How many square centimeters of pizza is that?")],
+    "calc.rect": [("question", "How many square meters is a {w} m by {h} m plot?"), ("imperative", "Give me the area of a rectangle with sides {w} and {h}."),
+        ("terse", "area of {w} by {h}"), ("context", "A poster is {w} inches wide and {h} inches tall. What's its area in square inches?")],
+    "calc.shopping": [("question", "What do {n} {items} at ${price} apiece come to?"), ("imperative", "Total up {n} {items} at ${price} each."),
+        ("terse", "{n} x ${price}"),
+        ("context", "{person} wants {n} {items} for the office and each one is ${price}. How much will that cost?")],
+    "calc.speed": [("question", "What's the average speed if you cover {d} km in {t} hours?"), ("terse", "{d} km / {t} h"),
+        ("polite", "Could you work out my average speed? I went {d} kilometers in {t} hours."),
+        ("context", "The train from {city} covered {d} km in {t} hours. How fast was it going on average?")],
+    "calc.change": [("question", "By what percentage did a number rise going from {old} to {new}?"),
+        ("imperative", "Give me the percentage increase from {old} to {new}."), ("terse", "% change {old} -> {new}"),
+        ("context", "Our website had {old} visitors last month and {new} this month. What is the percent change?")],
+    "calc.mod": [("question", "What is left over when you divide {a} by {b}?"), ("imperative", "Compute the remainder of {a} divided by {b}."),
+        ("casual", "{a} mod {b}?"),
+        ("context", "{a} {items} are shared out equally among {b} classrooms, as many to each as possible. How many are left?")],
+    "calc.floordiv": [("question", "How many whole groups of {b} are there in {a}?"), ("imperative", "Divide {a} by {b} and drop the remainder."),
+        ("casual", "how many full packs of {b} from {a} {items}"),
+        ("context", "A shelf holds {b} {items}. How many shelves can I fill completely with {a} of them?")],
+    "calc.years": [("question", "How many years are there from {y1} to {y2}?"), ("imperative", "Count the years between {y1} and {y2}."),
+        ("terse", "{y2} minus {y1}"), ("context", "{company} was founded in {y1}. How many years old was it in {y2}?")],
+    "calc.max": [("question", "What's bigger: {a} × {b} or {c} × {d}? Tell me that value."),
+        ("imperative", "Compare {a} times {b} with {c} times {d} and give the larger product."), ("terse", "max({a}*{b}, {c}*{d})"),
+        ("context", "Plan A sells {a} tickets at ${b} and plan B sells {c} tickets at ${d}. How much does the better plan bring in?")],
+    "calc.round": [("question", "What's {a} over {b} to two decimal places?"), ("imperative", "Round {a} / {b} to the nearest hundredth."),
+        ("casual", "{a} divided by {b}, 2 dp?"),
+        ("context", "{a} minutes of video are cut into {b} equal parts. How long is each part, to 2 decimals?")],
+}
+TRAIN_ONLY_TEMPLATES = {fam: [Template(f"{fam}.t{i:02d}", fam, "calculator", reg, text) for i, (reg, text) in enumerate(rows)]
+                        for fam, rows in CALC_TEMPLATES_TRAIN_ONLY.items()}
+
+def template_words(text: str) -> frozenset:
+    "The words of a template with its `{slots}` and punctuation removed, lower-cased: what `template_overlap` compares."
+    return frozenset(re.findall(r"[a-z]+", re.sub(r"\{\w+\}", " ", text.lower())))
+
+def template_overlap(a: str, b: str) -> float:
+    "Jaccard overlap of two templates' words (`template_words`): 1.0 for the same wording, 0.0 for no word in common."
+    wa, wb = template_words(a), template_words(b)
+    return len(wa & wb) / len(wa | wb) if wa | wb else 1.0
+
+def rephrased_calculator_rows(rows: list[dict], share: float = 0.5, seed: int = 42,
+                              banned_queries: list | tuple | set = ()) -> tuple[list[dict], int]:
+    """Replace about `share` of the first-step calculator train `rows` by a new request of the same family in one of its
+    `TRAIN_ONLY_TEMPLATES` wordings (new numbers and entities, a chosen call and a rejected turn drawn as usual); no new row
+    repeats a prompt of `rows` or a query in `banned_queries` (the test split's). Returns (rows, replaced)."""
+    S = make_splits(seed)[0]
+    seen = {_prompt_key(r) for r in rows}
+    banned = {_norm_q(q) for q in banned_queries}
+    registry = calendar_sandbox()
+    by_family = {fam: Split(**{**vars(S), "templates": {fam: tpls}}) for fam, tpls in TRAIN_ONLY_TEMPLATES.items()}
+
+    def make(r: dict, rng: random.Random) -> dict | None:
+        if r["tool"] != "calculator" or r["family"] not in by_family: return None
+        for _ in range(8):  # a few tries: numbers are random, so a repeat is rare
+            cand = _new_row(rng, "calculator", by_family[r["family"]], registry, banned, seen)
+            if cand is not None: return cand
+        return None
+    try: return _swap_rows(rows, share, f"dpo-agent-rephrased-{seed}", make, first_only=True)
+    finally: registry.calendar.close()
+
 # %% ../nbs/03_data.ipynb #7b5771e6
 def _atomic_write(path: Path, text: str) -> None:
     "Write `text` to `path` via a temporary file in the same folder and `os.replace`."
@@ -2009,17 +2106,22 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   date_share: float = 0.0,  # share of first-step calendar train rows with a date whose rejected turn writes it another way
                   calc_share: float = 0.0,  # share of the other train rows replaced by calculator first steps
                   worked_share: float = 0.0,  # share of first-step calculator and calendar train rows whose Thought works the answer out
+                  rephrase_share: float = 0.0,  # share of first-step calculator train rows re-asked in a train-only wording
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = dated = calc = worked = 0
+    replaced = invented = renamed = other = dated = calc = worked = rephrased = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
     if calc_share:  # before the rejected-turn transforms, which then see these rows too
         ds["train"], calc = calculator_rows(ds["train"], share=calc_share, seed=seed, banned_queries=[r["query"] for r in ds["test"]])
         cmd += f" --calc-share {calc_share}"
+    if rephrase_share:  # after the calculator rows, which it may re-ask too; before the Thought and rejected-turn transforms
+        ds["train"], rephrased = rephrased_calculator_rows(ds["train"], share=rephrase_share, seed=seed,
+                                                           banned_queries=[r["query"] for r in ds["test"]])
+        cmd += f" --rephrase-share {rephrase_share}"
     if worked_share:  # before the rejected-turn transforms, which then copy the worked Thought where they copy the chosen one
         ds["train"], worked = worked_thoughts(ds["train"], share=worked_share, seed=seed)
         cmd += f" --worked-share {worked_share}"
@@ -2046,10 +2148,10 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", dataset_card(ds, cmd))
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "worked": worked, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "worked": worked, "rephrased": rephrased, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "worked_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "worked_share", "rephrase_share")
 
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
     "Raise `CLIError` for the first of the `--*-share` `flags` of the parsed args `a` outside [0, 1]."
@@ -2075,7 +2177,8 @@ def cmd_data(a) -> int:
         res = write_dataset(out, n=a.n, seed=a.seed, test_frac=a.test_frac, on_policy=a.on_policy, adapter=a.adapter,
                             on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share,
                             rename_share=a.rename_share, other_share=a.other_share, date_share=a.date_share,
-                            calc_share=a.calc_share, worked_share=a.worked_share)
+                            calc_share=a.calc_share, worked_share=a.worked_share,
+                            rephrase_share=a.rephrase_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
     except OSError as e:
         from dpo_agent.models import ModelNotFound
@@ -2112,4 +2215,6 @@ def register_cli(subparsers) -> None:
                    help="share of the train pairs that are not calculator first steps replaced by new calculator requests (default: 0)")
     s.add_argument("--worked-share", type=float, default=0.0,
                    help="share of first-step calculator and calendar train pairs whose chosen Thought works the answer out: the calculation's rule, the day arithmetic of the date (default: 0)")
+    s.add_argument("--rephrase-share", type=float, default=0.0,
+                   help="share of first-step calculator train pairs replaced by a request of the same family in a wording only the train data uses (default: 0)")
     s.set_defaults(fn=cmd_data)

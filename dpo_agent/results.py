@@ -104,6 +104,8 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
         ["dpo=false", "learning_rate=2e-3", "sft_steps=625", "detach_prompt=system"], data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}),
     Row("inv_sft384_worked", "(38) row 35 with worked Thoughts: every first-step calculator and calendar pair with something to work out spells out the calculation's rule or the day arithmetic",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"], data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3, "worked_share": 1.0}),
+    Row("inv_sft384_rephrased", "(39) row 35 with more calculator wordings: half of the first-step calculator pairs re-asked in one of four train-only wordings per family",
+        ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"], data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3, "rephrase_share": 0.5}),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
     Row("recipe_constrained", "(26) row 24's trained adapter (no training of its own: row 24's time shown), constrained decoding",
         train=False, constrained=True, adapter_from="inv_sft_then_dpo_detached_system"),

@@ -115,7 +115,7 @@ def test_train_bad_data_option(tmp_path):
     assert not (tmp_path / "t").exists()
 
 
-@pytest.mark.parametrize("flag", ["--date-share", "--invented-share", "--calc-share", "--worked-share"])
+@pytest.mark.parametrize("flag", ["--date-share", "--invented-share", "--calc-share", "--worked-share", "--rephrase-share"])
 def test_data_bad_share(flag, tmp_path):
     r = run("data", flag, "1.5", "--n", "50", "--out", str(tmp_path / "d"))
     assert r.returncode == 2 and f"{flag} must be between 0 and 1, got 1.5" in r.stderr, r.stderr
@@ -170,6 +170,28 @@ def test_data_worked_share(tmp_path):
     assert {b["tool"] for _, b in changed} == {"calculator", "calendar"}
     assert (tmp_path / "w" / "test.jsonl").read_bytes() == (tmp_path / "p" / "test.jsonl").read_bytes()
     assert "--worked-share 1.0" in (tmp_path / "w" / "README.md").read_text()
+
+
+def test_data_rephrase_share(tmp_path):
+    "`--rephrase-share 1`: calculator first steps re-asked in train-only wordings, same families, the test split unchanged."
+    r = run("data", "--rephrase-share", "1", "--n", "300", "--out", str(tmp_path / "r"))
+    assert r.returncode == 0, r.stderr
+    r0 = run("data", "--n", "300", "--out", str(tmp_path / "p"))
+    assert r0.returncode == 0, r0.stderr
+    read = lambda d, s="train": [json.loads(line) for line in (tmp_path / d / f"{s}.jsonl").read_text().splitlines()]
+    plain, new = read("p"), read("r")
+    from dpo_agent.data import TRAIN_ONLY_TEMPLATES
+
+    only = {t.id for ts in TRAIN_ONLY_TEMPLATES.values() for t in ts}
+    changed = [(a, b) for a, b in zip(plain, new) if a != b]
+    first_calc = [a for a in plain if a["tool"] == "calculator" and a["step"] == "first"]
+    assert len(changed) > 0.9 * len(first_calc), (len(changed), len(first_calc))  # share 1: all but a rare repeat
+    for a, b in changed:
+        assert (a["tool"], a["step"]) == (b["tool"], b["step"]) == ("calculator", "first") and a["family"] == b["family"]
+        assert b["template_id"] in only and b["query"] != a["query"]
+    assert not {r["template_id"] for r in read("r", "test")} & only  # the test split never uses a train-only wording
+    assert (tmp_path / "r" / "test.jsonl").read_bytes() == (tmp_path / "p" / "test.jsonl").read_bytes()
+    assert "--rephrase-share 1.0" in (tmp_path / "r" / "README.md").read_text()
 
 
 def test_evaluate_bfcl_constrained(tmp_path):
