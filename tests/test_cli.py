@@ -131,30 +131,29 @@ def test_data_date_share(tmp_path):
     assert "--date-share 1.0" in (tmp_path / "d" / "README.md").read_text()  # the card records the command
 
 
-def test_data_calc_share(tmp_path):
-    r = run("data", "--calc-share", "0.5", "--n", "300", "--out", str(tmp_path / "c"))
-    assert r.returncode == 0, r.stderr
-    r0 = run("data", "--n", "300", "--out", str(tmp_path / "p"))
-    assert r0.returncode == 0, r0.stderr
+def data_with(tmp_path, flag: str, share: str) -> tuple[list, list]:
+    """`dpo-agent data --n 300` plain (in `p`) and with `flag share` (in `x`): both train splits' rows. Checks what every
+    train-only transform keeps: the test split is the plain one byte for byte, and the card records the flag."""
+    for d, extra in (("p", []), ("x", [flag, share])):
+        r = run("data", *extra, "--n", "300", "--out", str(tmp_path / d))
+        assert r.returncode == 0, r.stderr
+    assert (tmp_path / "x" / "test.jsonl").read_bytes() == (tmp_path / "p" / "test.jsonl").read_bytes()
+    assert f"{flag} {float(share)}" in (tmp_path / "x" / "README.md").read_text()
     read = lambda d: [json.loads(line) for line in (tmp_path / d / "train.jsonl").read_text().splitlines()]
+    return read("p"), read("x")
+
+
+def test_data_calc_share(tmp_path):
+    plain, more = data_with(tmp_path, "--calc-share", "0.5")
     calc = lambda rows: sum(r["tool"] == "calculator" and r["step"] == "first" for r in rows)
-    plain, more = read("p"), read("c")
     assert len(more) == len(plain) == 300
     # about half of the other rows became calculator first steps
     assert calc(more) - calc(plain) > 0.35 * (300 - calc(plain)), (calc(plain), calc(more))
-    # the test split is the plain one, byte for byte
-    assert (tmp_path / "c" / "test.jsonl").read_bytes() == (tmp_path / "p" / "test.jsonl").read_bytes()
-    assert "--calc-share 0.5" in (tmp_path / "c" / "README.md").read_text()
 
 
 def test_data_worked_share(tmp_path):
     "`--worked-share 1`: the same prompts and calls, the calculator and calendar Thoughts with their working spelled out."
-    r = run("data", "--worked-share", "1", "--n", "300", "--out", str(tmp_path / "w"))
-    assert r.returncode == 0, r.stderr
-    r0 = run("data", "--n", "300", "--out", str(tmp_path / "p"))
-    assert r0.returncode == 0, r0.stderr
-    read = lambda d: [json.loads(line) for line in (tmp_path / d / "train.jsonl").read_text().splitlines()]
-    plain, worked = read("p"), read("w")
+    plain, worked = data_with(tmp_path, "--worked-share", "1")
     assert [r["prompt"] for r in worked] == [r["prompt"] for r in plain]
     assert [r["expected"] for r in worked] == [r["expected"] for r in plain]
     changed = [(a, b) for a, b in zip(plain, worked) if a["chosen"] != b["chosen"]]
@@ -168,18 +167,11 @@ def test_data_worked_share(tmp_path):
         else:
             assert " = " in t or "this year" in t or (worked_time(b["query"], b["expected"]["args"].get("time")) or "?") in t, t
     assert {b["tool"] for _, b in changed} == {"calculator", "calendar"}
-    assert (tmp_path / "w" / "test.jsonl").read_bytes() == (tmp_path / "p" / "test.jsonl").read_bytes()
-    assert "--worked-share 1.0" in (tmp_path / "w" / "README.md").read_text()
 
 
 def test_data_rephrase_share(tmp_path):
     "`--rephrase-share 1`: calculator first steps re-asked in train-only wordings, same families, the test split unchanged."
-    r = run("data", "--rephrase-share", "1", "--n", "300", "--out", str(tmp_path / "r"))
-    assert r.returncode == 0, r.stderr
-    r0 = run("data", "--n", "300", "--out", str(tmp_path / "p"))
-    assert r0.returncode == 0, r0.stderr
-    read = lambda d, s="train": [json.loads(line) for line in (tmp_path / d / f"{s}.jsonl").read_text().splitlines()]
-    plain, new = read("p"), read("r")
+    plain, new = data_with(tmp_path, "--rephrase-share", "1")
     from dpo_agent.data import TRAIN_ONLY_TEMPLATES
 
     only = {t.id for ts in TRAIN_ONLY_TEMPLATES.values() for t in ts}
@@ -189,9 +181,8 @@ def test_data_rephrase_share(tmp_path):
     for a, b in changed:
         assert (a["tool"], a["step"]) == (b["tool"], b["step"]) == ("calculator", "first") and a["family"] == b["family"]
         assert b["template_id"] in only and b["query"] != a["query"]
-    assert not {r["template_id"] for r in read("r", "test")} & only  # the test split never uses a train-only wording
-    assert (tmp_path / "r" / "test.jsonl").read_bytes() == (tmp_path / "p" / "test.jsonl").read_bytes()
-    assert "--rephrase-share 1.0" in (tmp_path / "r" / "README.md").read_text()
+    test = [json.loads(line) for line in (tmp_path / "x" / "test.jsonl").read_text().splitlines()]
+    assert test and not {r["template_id"] for r in test} & only  # the test split never uses a train-only wording
 
 
 def test_evaluate_bfcl_constrained(tmp_path):
