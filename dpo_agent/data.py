@@ -1962,22 +1962,31 @@ def other_tool_rows(rows: list[dict], share: float = 0.2, seed: int = 42) -> tup
 
 
 # %% ../nbs/03_data.ipynb #5d72c430
-def calculator_rows(rows: list[dict], share: float = 0.25, seed: int = 42, banned_queries: list | tuple | set = ()) -> tuple[list[dict], int]:
-    """Replace about `share` of the train `rows` that are not calculator first steps by new calculator first-step rows from the
-    train split; no new row repeats a prompt of `rows` or a query in `banned_queries` (the test split's). Returns (rows, replaced)."""
+def _new_calculator_rows(rows: list[dict], share: float, seed: int, banned_queries, stream: str, split_for,
+                         first_only: bool = False) -> tuple[list[dict], int]:
+    """`_swap_rows` with new calculator first-step rows: each picked row `r` is replaced by a request drawn from
+    `split_for(r, train_split)` (None: keep `r`); no new row repeats a prompt of `rows` or a query in `banned_queries`."""
     S = make_splits(seed)[0]
     seen = {_prompt_key(r) for r in rows}
     banned = {_norm_q(q) for q in banned_queries}
     registry = calendar_sandbox()
 
     def make(r: dict, rng: random.Random) -> dict | None:
-        if r["tool"] == "calculator" and r["step"] == "first": return None
+        split = split_for(r, S)
+        if split is None: return None
         for _ in range(8):  # a few tries: numbers are random, so a repeat is rare
-            cand = _new_row(rng, "calculator", S, registry, banned, seen)
+            cand = _new_row(rng, "calculator", split, registry, banned, seen)
             if cand is not None: return cand
         return None
-    try: return _swap_rows(rows, share, f"dpo-agent-calc-{seed}", make)
+    try: return _swap_rows(rows, share, f"{stream}-{seed}", make, first_only=first_only)
     finally: registry.calendar.close()
+
+def calculator_rows(rows: list[dict], share: float = 0.25, seed: int = 42, banned_queries: list | tuple | set = ()) -> tuple[list[dict], int]:
+    """Replace about `share` of the train `rows` that are not calculator first steps by new calculator first-step rows from the
+    train split; no new row repeats a prompt of `rows` or a query in `banned_queries` (the test split's). Returns (rows, replaced)."""
+    def split_for(r: dict, S: Split) -> Split | None:
+        return None if r["tool"] == "calculator" and r["step"] == "first" else S
+    return _new_calculator_rows(rows, share, seed, banned_queries, "dpo-agent-calc", split_for)
 
 
 # %% ../nbs/03_data.ipynb #4052b9b5
@@ -2061,20 +2070,14 @@ def rephrased_calculator_rows(rows: list[dict], share: float = 0.5, seed: int = 
     """Replace about `share` of the first-step calculator train `rows` by a new request of the same family in one of its
     `TRAIN_ONLY_TEMPLATES` wordings (new numbers and entities, a chosen call and a rejected turn drawn as usual); no new row
     repeats a prompt of `rows` or a query in `banned_queries` (the test split's). Returns (rows, replaced)."""
-    S = make_splits(seed)[0]
-    seen = {_prompt_key(r) for r in rows}
-    banned = {_norm_q(q) for q in banned_queries}
-    registry = calendar_sandbox()
-    by_family = {fam: Split(**{**vars(S), "templates": {fam: tpls}}) for fam, tpls in TRAIN_ONLY_TEMPLATES.items()}
+    by_family = {}  # family -> the train split with only that family's train-only wordings
 
-    def make(r: dict, rng: random.Random) -> dict | None:
-        if r["tool"] != "calculator" or r["family"] not in by_family: return None
-        for _ in range(8):  # a few tries: numbers are random, so a repeat is rare
-            cand = _new_row(rng, "calculator", by_family[r["family"]], registry, banned, seen)
-            if cand is not None: return cand
-        return None
-    try: return _swap_rows(rows, share, f"dpo-agent-rephrased-{seed}", make, first_only=True)
-    finally: registry.calendar.close()
+    def split_for(r: dict, S: Split) -> Split | None:
+        fam = r["family"]
+        if r["tool"] != "calculator" or fam not in TRAIN_ONLY_TEMPLATES: return None
+        if fam not in by_family: by_family[fam] = Split(**{**vars(S), "templates": {fam: TRAIN_ONLY_TEMPLATES[fam]}})
+        return by_family[fam]
+    return _new_calculator_rows(rows, share, seed, banned_queries, "dpo-agent-rephrased", split_for, first_only=True)
 
 # %% ../nbs/03_data.ipynb #7b5771e6
 def _atomic_write(path: Path, text: str) -> None:
