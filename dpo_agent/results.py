@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sys
@@ -14,8 +15,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['ABLATION', 'ROWS', 'RESULTS', 'TABLE_METRICS', 'TARGETS', 'Row', 'AblationError', 'get_rows', 'row_command',
-           'run_row', 'collect', 'results_table', 'target_check', 'plot_results', 'write_results', 'load_results',
+__all__ = ['ABLATION', 'ROWS', 'RESULTS', 'TABLE_METRICS', 'TARGETS', 'HELDOUT_MARKS', 'BFCL_MARKS', 'Row', 'AblationError',
+           'get_rows', 'row_command', 'run_row', 'collect', 'results_table', 'target_check', 'plot_results',
+           'write_results', 'load_results', 'prompt_marks', 'row_marks', 'mcnemar_exact', 'paired', 'paired_table',
            'register_cli']
 
 # %% ../nbs/12_results.ipynb #f5d81373
@@ -278,7 +280,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     summary = {"row": asdict(row), "command": row_command(row, root, eval_n, bfcl), "recipe": recipe,
                "config": {k: getattr(cfg, k) for k in ("learning_rate", "loss_type", "loss_weights", "beta", "max_steps",
                                                         "sft_steps", "dpo", "batch_size", "grad_accum", "lora_r", "detach_prompt")} if row.train else None,
-               "eval_n": eval_n, "times": times, "report": rep.to_dict(), "bfcl": bfcl_rep,
+               "eval_n": eval_n, "times": times, "report": rep.to_dict(), "bfcl": bfcl_rep, "marks": row_marks(out),
                "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
     summary_path.write_text(json.dumps(summary, indent=1))
     return summary
@@ -310,7 +312,11 @@ def collect(root: str | os.PathLike = "runs/ablation", previous: dict | None = N
     rows = []
     for r in ABLATION:
         p = root / r.name / "summary.json"
-        if p.is_file(): s = json.loads(p.read_text())
+        if p.is_file():
+            s = json.loads(p.read_text())
+            if "marks" not in s and (root / r.name / "outputs.jsonl").is_file():  # finished before marks were kept
+                marks = row_marks(root / r.name)
+                if _marks_agree(s, marks): s["marks"] = marks
         elif r.name in prev: s, p = prev[r.name], f"the earlier results' row {r.name!r}"
         else: continue
         stale = _stale(r, s)
@@ -412,9 +418,92 @@ def load_results(path: str | os.PathLike | None = None) -> dict:
     if not p.is_file(): raise AblationError(f"{p} does not exist: run `dpo-agent ablation --write`")
     return json.loads(p.read_text())
 
+# %% ../nbs/12_results.ipynb #42723afa
+HELDOUT_MARKS = ("full_compliance", "tool_accuracy", "args_accuracy", "no_tool_final", "task_success", "json_valid", "thought_prefix")
+BFCL_MARKS = ("full_compliance", "ast_accuracy")
+
+
+def prompt_marks(scored: list[dict], metrics=HELDOUT_MARKS) -> dict:
+    """Per-prompt outcomes of `score_rows` (or `score_bfcl_rows`) output: `{'ids': [...], metric: '10-1...'}`, one character
+    per prompt: `1` passed, `0` failed, `-` not scored. `no_tool_final` is `final_answer_valid` on the prompts that need no tool."""
+    def mark(s, m):
+        v = (s.get("final_answer_valid") if s.get("tool") is None else None) if m == "no_tool_final" else s.get(m)
+        return "-" if v is None else "1" if v else "0"
+    return {"ids": [s.get("id") for s in scored], **{m: "".join(mark(s, m) for s in scored) for m in metrics}}
+
+
+def row_marks(row_dir: str | os.PathLike) -> dict:
+    "The `marks` of a row folder from what it wrote: `outputs.jsonl` (held-out) and, when there, `bfcl_simple.jsonl`."
+    from dpo_agent.evaluate import read_jsonl, score_bfcl_rows, score_rows
+    d = Path(row_dir)
+    marks = {"heldout": prompt_marks(score_rows(read_jsonl(d / "outputs.jsonl")))}
+    if (d / "bfcl_simple.jsonl").is_file(): marks["bfcl"] = prompt_marks(score_bfcl_rows(read_jsonl(d / "bfcl_simple.jsonl")), BFCL_MARKS)
+    return marks
+
+
+def _marks_agree(s: dict, marks: dict) -> bool:
+    "Whether `marks` give exactly the counts of the summary `s` (the same outputs, scored the same way)."
+    for part, rep in (("heldout", s["report"]), ("bfcl", s.get("bfcl"))):
+        if rep is None or part not in marks: continue
+        for m, seq in marks[part].items():
+            r = _rate({"report": rep}, m) if m != "ids" else None
+            if r is not None and (seq.count("1"), len(seq) - seq.count("-")) != (r["k"], r["n"]): return False
+    return True
+
+
+def mcnemar_exact(better: int, worse: int) -> float:
+    "Two-sided exact McNemar p-value of `better` vs `worse` discordant pairs (a binomial test of the smaller count at p = 1/2)."
+    n, k = better + worse, min(better, worse)
+    if n == 0: return 1.0
+    return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
+
+
+def _marks_of(res: dict, name: str, on: str) -> dict:
+    "Row `name`'s per-prompt marks for `on` (`heldout` or `bfcl`) in the results `res`; says why when there are none."
+    rows = {s["row"]["name"]: s for s in res["rows"]}
+    if name not in rows: raise AblationError(f"no row {name!r} in the results: finished rows are {', '.join(rows)}")
+    m = (rows[name].get("marks") or {}).get(on)
+    if m is None: raise AblationError(f"row {name!r} has no per-prompt marks for {on!r}: it finished before they were kept"
+                                      + (" or was not scored there" if on == "bfcl" else "")
+                                      + f"; `dpo-agent ablation --rows {name} --force --write` reruns it")
+    return m
+
+
+def paired(res: dict, a: str, b: str, metric: str = "args_accuracy", on: str = "heldout") -> dict:
+    """Row `b` against row `a` of the results `res` on `metric`, prompt by prompt: `{'better': b passes where a fails,
+    'worse': the reverse, 'n': prompts both scored, 'p': exact McNemar}`; `on` is `heldout` or `bfcl`."""
+    seqs = [_marks_of(res, name, on) for name in (a, b)]
+    for m in seqs:
+        if metric not in m: raise AblationError(f"no {metric!r} marks for {on!r}; there are {', '.join(k for k in m if k != 'ids')}")
+    if seqs[0]["ids"] != seqs[1]["ids"]: raise AblationError(f"rows {a!r} and {b!r} were scored on different {on} prompts")
+    both = [(x, y) for x, y in zip(seqs[0][metric], seqs[1][metric]) if x != "-" and y != "-"]
+    better, worse = sum(x == "0" and y == "1" for x, y in both), sum(x == "1" and y == "0" for x, y in both)
+    return {"better": better, "worse": worse, "n": len(both), "p": mcnemar_exact(better, worse)}
+
+
+def paired_table(res: dict, a: str, b: str) -> str:
+    "A markdown table of `paired` for every metric both rows have marks for, held-out and BFCL."
+    lines = [f"| {b} vs {a} | metric | better | worse | prompts | exact McNemar p |", "|---|---|---|---|---|---|"]
+    for on in ("heldout", "bfcl"):
+        try: ms = [_marks_of(res, n, on) for n in (a, b)]
+        except AblationError:
+            if on == "heldout": raise  # every marked row has held-out marks; BFCL ones only when it was scored there
+            continue
+        for metric in (m for m in ms[0] if m != "ids" and m in ms[1]):
+            p = paired(res, a, b, metric, on)
+            lines.append(f"| {on} | {metric} | {p['better']} | {p['worse']} | {p['n']} | {p['p']:.3g} |")
+    return "\n".join(lines)
+
 # %% ../nbs/12_results.ipynb #0a8e2573
 def _cmd_ablation(a) -> int:
     from dpo_agent.cli import CLIError
+    if a.compare is not None:
+        names = [n.strip() for n in a.compare.split(",") if n.strip()]
+        if len(names) != 2: raise CLIError(f"--compare takes two rows, as A,B (B is compared against A), got {a.compare!r}")
+        prev = Path(a.results) / "ablation.json"
+        try: print(paired_table(collect(a.out, previous=load_results(prev) if prev.is_file() else None), *names))
+        except AblationError as e: raise CLIError(str(e)) from None
+        return 0
     try: rows = get_rows(a.rows)
     except AblationError as e: raise CLIError(str(e)) from None
     if not a.write_only:
@@ -445,4 +534,5 @@ def register_cli(sub):
     s.add_argument("--write", action="store_true", help="then gather every finished row into --results")
     s.add_argument("--write-only", action="store_true", help="only gather (run nothing)")
     s.add_argument("--results", default="results", help="where ablation.json/.md/.png go (committed)")
+    s.add_argument("--compare", metavar="A,B", help="only compare two finished rows prompt by prompt (B against A: paired counts, exact McNemar p)")
     s.set_defaults(fn=_cmd_ablation)

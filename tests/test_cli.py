@@ -88,6 +88,35 @@ def test_ablation_bad_input(tmp_path):
     r = run("ablation", "--write-only", "--out", str(tmp_path / "empty"), "--results", str(tmp_path / "res"))
     assert r.returncode == 2 and "no finished ablation rows" in r.stderr, r.stderr
     assert not (tmp_path / "res").exists()
+    r = run("ablation", "--compare", "base", "--out", str(tmp_path / "empty"))
+    assert r.returncode == 2 and "--compare takes two rows, as A,B" in r.stderr, r.stderr
+
+
+def test_ablation_compare(tmp_path):
+    "`--compare A,B` counts the prompts where B passes and A fails (and the reverse) from the rows' per-prompt marks."
+    from dataclasses import asdict
+
+    from dpo_agent.results import ROWS
+
+    def summary(name, fc):
+        rate = {"k": fc.count("1"), "n": len(fc), "rate": fc.count("1") / len(fc), "ci95": [0, 1]}
+        return {
+            "row": asdict(ROWS[name]),
+            "command": f"dpo-agent ablation --rows {name}",
+            "eval_n": len(fc),
+            "times": {},
+            "report": {"n": len(fc), "overall": {"full_compliance": rate}, "by_tool": {}},
+            "marks": {"heldout": {"ids": [f"t-{i}" for i in range(len(fc))], "full_compliance": fc}},
+        }
+
+    res = tmp_path / "res"
+    res.mkdir()
+    (res / "ablation.json").write_text(json.dumps({"rows": [summary("base", "0000001111"), summary("constrained", "1111111110")]}))
+    r = run("ablation", "--compare", "base,constrained", "--out", str(tmp_path / "empty"), "--results", str(res))
+    assert r.returncode == 0, r.stderr
+    assert "| heldout | full_compliance | 6 | 1 | 10 | 0.125 |" in r.stdout, r.stdout
+    r = run("ablation", "--compare", "base,dpo", "--out", str(tmp_path / "empty"), "--results", str(res))
+    assert r.returncode == 2 and "no row 'dpo' in the results" in r.stderr, r.stderr
 
 
 def test_committed_results_match_readme():
