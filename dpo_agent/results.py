@@ -465,7 +465,7 @@ def _marks_of(res: dict, name: str, on: str) -> dict:
     m = (rows[name].get("marks") or {}).get(on)
     if m is None: raise AblationError(f"row {name!r} has no per-prompt marks for {on!r}: it finished before they were kept"
                                       + (" or was not scored there" if on == "bfcl" else "")
-                                      + f"; `dpo-agent ablation --rows {name} --force --write` reruns it")
+                                      + f"; `{rows[name].get('command') or f'dpo-agent ablation --rows {name}'} --force --write` reruns it")
     return m
 
 
