@@ -2070,13 +2070,10 @@ def rephrased_calculator_rows(rows: list[dict], share: float = 0.5, seed: int = 
     """Replace about `share` of the first-step calculator train `rows` by a new request of the same family in one of its
     `TRAIN_ONLY_TEMPLATES` wordings (new numbers and entities, a chosen call and a rejected turn drawn as usual); no new row
     repeats a prompt of `rows` or a query in `banned_queries` (the test split's). Returns (rows, replaced)."""
-    by_family = {}  # family -> the train split with only that family's train-only wordings
-
-    def split_for(r: dict, S: Split) -> Split | None:
+    def split_for(r: dict, S: Split) -> Split | None:  # the train split with only the row's family, in its train-only wordings
         fam = r["family"]
         if r["tool"] != "calculator" or fam not in TRAIN_ONLY_TEMPLATES: return None
-        if fam not in by_family: by_family[fam] = Split(**{**vars(S), "templates": {fam: TRAIN_ONLY_TEMPLATES[fam]}})
-        return by_family[fam]
+        return Split(**{**vars(S), "templates": {fam: TRAIN_ONLY_TEMPLATES[fam]}})
     return _new_calculator_rows(rows, share, seed, banned_queries, "dpo-agent-rephrased", split_for, first_only=True)
 
 # %% ../nbs/03_data.ipynb #7b5771e6

@@ -266,8 +266,9 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     run_inference(cfg.model, prompts_path, outputs, model=model, tokenizer=tok, batch_size=batch_size,
                   max_new_tokens=max_new_tokens, constrained=row.constrained)
     times["eval_s"] = round(time.perf_counter() - t, 1)
-    rep = aggregate(score_rows(read_jsonl(outputs)), name=row.name)
-    bfcl_rep = None
+    scored = score_rows(read_jsonl(outputs))
+    rep = aggregate(scored, name=row.name)
+    bfcl_rep = outs = None
     if bfcl:
         from dpo_agent.evaluate import bfcl_report, load_bfcl
         from dpo_agent.inference import run_inference_rows
@@ -280,7 +281,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     summary = {"row": asdict(row), "command": row_command(row, root, eval_n, bfcl), "recipe": recipe,
                "config": {k: getattr(cfg, k) for k in ("learning_rate", "loss_type", "loss_weights", "beta", "max_steps",
                                                         "sft_steps", "dpo", "batch_size", "grad_accum", "lora_r", "detach_prompt")} if row.train else None,
-               "eval_n": eval_n, "times": times, "report": rep.to_dict(), "bfcl": bfcl_rep, "marks": row_marks(out),
+               "eval_n": eval_n, "times": times, "report": rep.to_dict(), "bfcl": bfcl_rep, "marks": row_marks(scored, outs),
                "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
     summary_path.write_text(json.dumps(summary, indent=1))
     return summary
@@ -315,7 +316,7 @@ def collect(root: str | os.PathLike = "runs/ablation", previous: dict | None = N
         if p.is_file():
             s = json.loads(p.read_text())
             if "marks" not in s and (root / r.name / "outputs.jsonl").is_file():  # finished before marks were kept
-                marks = row_marks(root / r.name)
+                marks = _marks_from_files(root / r.name)
                 if _marks_agree(s, marks): s["marks"] = marks
         elif r.name in prev: s, p = prev[r.name], f"the earlier results' row {r.name!r}"
         else: continue
@@ -432,13 +433,19 @@ def prompt_marks(scored: list[dict], metrics=HELDOUT_MARKS) -> dict:
     return {"ids": [s.get("id") for s in scored], **{m: "".join(mark(s, m) for s in scored) for m in metrics}}
 
 
-def row_marks(row_dir: str | os.PathLike) -> dict:
-    "The `marks` of a row folder from what it wrote: `outputs.jsonl` (held-out) and, when there, `bfcl_simple.jsonl`."
-    from dpo_agent.evaluate import read_jsonl, score_bfcl_rows, score_rows
-    d = Path(row_dir)
-    marks = {"heldout": prompt_marks(score_rows(read_jsonl(d / "outputs.jsonl")))}
-    if (d / "bfcl_simple.jsonl").is_file(): marks["bfcl"] = prompt_marks(score_bfcl_rows(read_jsonl(d / "bfcl_simple.jsonl")), BFCL_MARKS)
+def row_marks(scored: list[dict], bfcl_outputs: list[dict] | None = None) -> dict:
+    "A row's `marks`: from its held-out `score_rows` output and, when it was scored there, its BFCL outputs."
+    from dpo_agent.evaluate import score_bfcl_rows
+    marks = {"heldout": prompt_marks(scored)}
+    if bfcl_outputs is not None: marks["bfcl"] = prompt_marks(score_bfcl_rows(bfcl_outputs), BFCL_MARKS)
     return marks
+
+
+def _marks_from_files(row_dir: Path) -> dict:
+    "`row_marks` of a row folder from what it wrote: `outputs.jsonl` and, when there, `bfcl_simple.jsonl`."
+    from dpo_agent.evaluate import read_jsonl, score_rows
+    bfcl = row_dir / "bfcl_simple.jsonl"
+    return row_marks(score_rows(read_jsonl(row_dir / "outputs.jsonl")), read_jsonl(bfcl) if bfcl.is_file() else None)
 
 
 def _marks_agree(s: dict, marks: dict) -> bool:
