@@ -46,7 +46,7 @@ def first_index(row: torch.Tensor, marker: tuple[int, ...], end: int) -> int:
     "Where `marker` (token ids) first starts in `row[:end]`; 0 when it does not occur."
     k = len(marker)
     if not k or end < k: return 0
-    hits = (row[:end].unfold(0, k, 1) == torch.tensor(marker, dtype=row.dtype)).all(1).nonzero()
+    hits = (row[:end].unfold(0, k, 1) == torch.tensor(marker, dtype=row.dtype, device=row.device)).all(1).nonzero()
     return int(hits[0]) if len(hits) else 0
 
 

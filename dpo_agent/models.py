@@ -108,7 +108,8 @@ def load_model(name_or_path: str = DEFAULT_MODEL, adapter: str | os.PathLike | N
     else:
         src, kw = _source(str(name_or_path))
         tok = load_tokenizer(str(name_or_path))
-        try: model = AutoModelForCausalLM.from_pretrained(src, dtype=dtype, **kw)
+        try:  # use_kernels=False: transformers 5 otherwise fetches Hub kernels on CUDA at run time (offline: a crash)
+            model = AutoModelForCausalLM.from_pretrained(src, dtype=dtype, use_kernels=False, **kw)
         except OSError as e:
             raise ModelNotFound(f"cannot load model {name_or_path!r}: {e}. Give an alias {sorted(EMBEDDED_MODELS) + [TINY]}, "
                                 "a local folder or a cached hub id") from e

@@ -16,9 +16,9 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['ABLATION', 'ROWS', 'RESULTS', 'TABLE_METRICS', 'TARGETS', 'HELDOUT_MARKS', 'BFCL_MARKS', 'Row', 'AblationError',
-           'get_rows', 'row_command', 'run_row', 'collect', 'results_table', 'target_check', 'plot_results',
-           'write_results', 'load_results', 'prompt_marks', 'row_marks', 'mcnemar_exact', 'paired', 'paired_table',
-           'register_cli']
+           'get_rows', 'needs_cuda', 'row_command', 'hardware', 'run_row', 'collect', 'results_table', 'target_check',
+           'plot_results', 'write_results', 'load_results', 'prompt_marks', 'row_marks', 'mcnemar_exact', 'paired',
+           'paired_table', 'register_cli']
 
 # %% ../nbs/12_results.ipynb #f5d81373
 @dataclass
@@ -108,6 +108,10 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"], data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3, "worked_share": 1.0}),
     Row("inv_sft384_rephrased", "(39) row 35 with more calculator wordings: half of the first-step calculator pairs re-asked in one of four train-only wordings per family",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"], data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3, "rephrase_share": 0.5}),
+    # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
+    Row("gpu_recipe", "(40) the recipe (row 35) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
+        ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1"],
+        data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}),
     Row("constrained", "(6) base model, constrained decoding", train=False, constrained=True),
     Row("recipe_constrained", "(26) row 24's trained adapter (no training of its own: row 24's time shown), constrained decoding",
         train=False, constrained=True, adapter_from="inv_sft_then_dpo_detached_system"),
@@ -132,6 +136,12 @@ def get_rows(names: str | list | None) -> list[Row]:
     bad = [n for n in names if n not in ROWS]
     if bad: raise AblationError(f"unknown ablation row(s) {bad}: choose from {', '.join(ROWS)}")
     return [ROWS[n] for n in names]
+
+
+def needs_cuda(row: Row, recipe: str = "smollm2-135m-cpu") -> bool:
+    "Whether `row` trains on a CUDA GPU (its recipe with its overrides says `device: cuda`)."
+    from dpo_agent.train import load_recipe
+    return row.train and str(load_recipe(recipe, row.overrides).device or "").startswith("cuda")
 
 # %% ../nbs/12_results.ipynb #5e03c594
 def row_command(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 100, bfcl: int = 0) -> str:
@@ -193,6 +203,17 @@ def _finished_training(train_dir: Path, cfg) -> float | None:
     return round(sum(runtimes), 1) if None not in runtimes else None
 
 
+def hardware(device: str) -> str:
+    "What `device` is, for the record in a row's summary: the GPU's name, or the CPU's model and core count; with torch's version."
+    import torch
+    if device.startswith("cuda"): name = torch.cuda.get_device_name(torch.device(device))
+    else:
+        try: name = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+        except (OSError, StopIteration): name = __import__("platform").machine()
+        name = f"{name}, {os.cpu_count()} cores"
+    return f"{name} (torch {torch.__version__})"
+
+
 def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 100, recipe: str = "smollm2-135m-cpu",
             n_pairs: int = 2500, seed: int = 42, batch_size: int = 16, max_new_tokens: int = 160, force: bool = False,
             bfcl: int = 0,  # > 0: also score the first `bfcl` questions of BFCL simple (tools never seen in training)
@@ -202,7 +223,8 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     from dpo_agent.evaluate import aggregate, pairs_to_prompts, read_jsonl, score_rows
     from dpo_agent.inference import run_inference
     from dpo_agent.models import load_model
-    from dpo_agent.train import load_recipe, pairs_limit, train, used_indices
+    import torch
+    from dpo_agent.train import _device, _dtype, load_recipe, pairs_limit, train, used_indices
 
     root = Path(root)
     out = root / row.name
@@ -215,11 +237,14 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     if src is not None and not (src / "adapter_config.json").is_file():
         raise AblationError(f"row {row.name!r} scores row {row.adapter_from!r}'s adapter, and {src} holds none: "
                             f"run `dpo-agent ablation --rows {row.adapter_from} --out {root}` first")
+    rcfg = load_recipe(recipe, row.overrides)
+    if needs_cuda(row, recipe) and not torch.cuda.is_available():
+        raise AblationError(f"row {row.name!r} trains on a CUDA GPU (device={rcfg.device}) and this machine has none: "
+                            f"run `{row_command(row, root, eval_n, bfcl)}` on a machine with a GPU")
     out.mkdir(parents=True, exist_ok=True)
     times = {}
     t = time.perf_counter()
     base_data = _prep_data(root, n_pairs, seed)
-    rcfg = load_recipe(recipe, row.overrides)
     used = used_indices(n_pairs, pairs_limit(rcfg), rcfg.seed)  # the pairs `train` will use (its own rule)
     used = used[:pairs_limit(rcfg, "dpo")]  # those of the DPO stage (on-policy rejected turns serve it alone)
     data = (_prep_data(root, n_pairs, seed, row.on_policy, rcfg.model, used, row.on_policy_from, **row.data)
@@ -261,7 +286,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
             if resume:  # the stages' own trainer times, those of the earlier process included (one cut mid-stage counts from its checkpoint)
                 times["train_s"], times["train_resumed"] = _finished_training(out / "train", cfg) or times["train_s"], True
     t = time.perf_counter()
-    model, tok = load_model(cfg.model, adapter=adapter)
+    model, tok = load_model(cfg.model, adapter=adapter, device=_device(cfg), dtype=_dtype(cfg))  # where, and in the dtype, it trained
     outputs = out / "outputs.jsonl"
     run_inference(cfg.model, prompts_path, outputs, model=model, tokenizer=tok, batch_size=batch_size,
                   max_new_tokens=max_new_tokens, constrained=row.constrained)
@@ -281,7 +306,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     summary = {"row": asdict(row), "command": row_command(row, root, eval_n, bfcl), "recipe": recipe,
                "config": {k: getattr(cfg, k) for k in ("learning_rate", "loss_type", "loss_weights", "beta", "max_steps",
                                                         "sft_steps", "dpo", "batch_size", "grad_accum", "lora_r", "detach_prompt")} if row.train else None,
-               "eval_n": eval_n, "times": times, "report": rep.to_dict(), "bfcl": bfcl_rep, "marks": row_marks(scored, outs),
+               "eval_n": eval_n, "times": times, "hardware": hardware(_device(cfg)), "report": rep.to_dict(), "bfcl": bfcl_rep, "marks": row_marks(scored, outs),
                "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
     summary_path.write_text(json.dumps(summary, indent=1))
     return summary
@@ -514,6 +539,14 @@ def _cmd_ablation(a) -> int:
     try: rows = get_rows(a.rows)
     except AblationError as e: raise CLIError(str(e)) from None
     if not a.write_only:
+        import torch
+        gpu = [r.name for r in rows if needs_cuda(r)]
+        if gpu and not torch.cuda.is_available():
+            if a.rows not in (None, "all", ""):
+                raise CLIError(f"row(s) {gpu} train on a CUDA GPU and this machine has none: run them on a machine with a GPU, "
+                               "or leave them out of --rows")
+            print(f"skipping the GPU rows {gpu}: this machine has no CUDA GPU", file=sys.stderr)
+            rows = [r for r in rows if r.name not in gpu]
         for row in rows:
             print(f"▶ {row.name}: {row.title}", flush=True)
             try: s = run_row(row, a.out, eval_n=a.eval_n, force=a.force, bfcl=a.bfcl)

@@ -1,6 +1,7 @@
 """The real `dpo-agent` console script, run as a user would run it."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -90,6 +91,11 @@ def test_ablation_bad_input(tmp_path):
     assert not (tmp_path / "res").exists()
     r = run("ablation", "--compare", "base", "--out", str(tmp_path / "empty"))
     assert r.returncode == 2 and "--compare takes two rows, as A,B" in r.stderr, r.stderr
+    # a GPU row on a machine without one (CUDA hidden): told so before anything is written
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    r = run("ablation", "--rows", "gpu_recipe", "--out", str(tmp_path / "gpu"), env=env)
+    assert r.returncode == 2 and "gpu_recipe" in r.stderr and "train on a CUDA GPU" in r.stderr, r.stderr
+    assert not (tmp_path / "gpu").exists()
 
 
 def test_ablation_compare(tmp_path):
