@@ -138,10 +138,12 @@ def get_rows(names: str | list | None) -> list[Row]:
     return [ROWS[n] for n in names]
 
 
+def _asks_cuda(cfg) -> bool: return str(cfg.device or "").startswith("cuda")  # the config names a CUDA device
+
 def needs_cuda(row: Row, recipe: str = "smollm2-135m-cpu") -> bool:
     "Whether `row` trains on a CUDA GPU (its recipe with its overrides says `device: cuda`)."
     from dpo_agent.train import load_recipe
-    return row.train and str(load_recipe(recipe, row.overrides).device or "").startswith("cuda")
+    return row.train and _asks_cuda(load_recipe(recipe, row.overrides))
 
 # %% ../nbs/12_results.ipynb #5e03c594
 def row_command(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 100, bfcl: int = 0) -> str:
@@ -205,11 +207,12 @@ def _finished_training(train_dir: Path, cfg) -> float | None:
 
 def hardware(device: str) -> str:
     "What `device` is, for the record in a row's summary: the GPU's name, or the CPU's model and core count; with torch's version."
+    import platform
     import torch
     if device.startswith("cuda"): name = torch.cuda.get_device_name(torch.device(device))
     else:
         try: name = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
-        except (OSError, StopIteration): name = __import__("platform").machine()
+        except (OSError, StopIteration): name = platform.machine()
         name = f"{name}, {os.cpu_count()} cores"
     return f"{name} (torch {torch.__version__})"
 
@@ -238,7 +241,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
         raise AblationError(f"row {row.name!r} scores row {row.adapter_from!r}'s adapter, and {src} holds none: "
                             f"run `dpo-agent ablation --rows {row.adapter_from} --out {root}` first")
     rcfg = load_recipe(recipe, row.overrides)
-    if needs_cuda(row, recipe) and not torch.cuda.is_available():
+    if row.train and _asks_cuda(rcfg) and not torch.cuda.is_available():
         raise AblationError(f"row {row.name!r} trains on a CUDA GPU (device={rcfg.device}) and this machine has none: "
                             f"run `{row_command(row, root, eval_n, bfcl)}` on a machine with a GPU")
     out.mkdir(parents=True, exist_ok=True)
