@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .protocol import ToolSpec, answer_in, args_match, observation_message, parse_turn, render_system_prompt, score_turn
-from .tools import BUILTIN_SPECS, calculate, default_registry, format_number, search_corpus
+from .tools import BUILTIN_SPECS, CalculatorError, calculate, default_registry, format_number, search_corpus
 
 # %% auto #0
 __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 'TRANSLATIONS', 'LANGUAGES', 'POLITE', 'GRAMMAR',
@@ -37,7 +37,8 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'other_date_forms', 'date_format_row', 'date_format_rejected', 'calc_method', 'worked_date', 'worked_time',
            'worked_thought', 'worked_row', 'worked_thoughts', 'rename_builtins_row', 'rename_builtins',
            'other_tool_row', 'other_tool_rows', 'calculator_rows', 'template_words', 'template_overlap',
-           'rephrased_calculator_rows', 'to_jsonl', 'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
+           'rephrased_calculator_rows', 'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'write_dataset',
+           'check_shares', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1061,7 +1062,7 @@ KINDS_FIRST = {"refusal": 1.0, "direct_answer": 1.2, "malformed_json": 1.2, "wro
                "missing_thought": 0.8, "placeholder": 0.8, "text_after_fence": 0.9}
 KINDS_NOTOOL = {"unneeded_tool_call": 3.0, "missing_thought": 1.0, "placeholder": 1.0, "malformed_json": 0.4, "text_after_fence": 0.4}
 KINDS_AFTER = {"ignored_observation": 2.0, "unneeded_tool_call": 1.4, "missing_thought": 0.8, "placeholder": 0.8}
-REJECTED_KINDS = tuple(dict.fromkeys([*KINDS_FIRST, *KINDS_NOTOOL, *KINDS_AFTER, "invented_tool", "date_format", "on_policy"]))
+REJECTED_KINDS = tuple(dict.fromkeys([*KINDS_FIRST, *KINDS_NOTOOL, *KINDS_AFTER, "invented_tool", "date_format", "slipped_args", "on_policy"]))
 
 _REFUSAL_THOUGHTS = ("I am not able to do this for the user.", "This request is outside what I can do.",
                      "I do not think I can help with this one.", "I should decline this request.")
@@ -1555,6 +1556,7 @@ no test request occurs in train; every prompt is unique within its split.
 | `ignored_observation` | a Final Answer that contradicts the observation |
 | `invented_tool` | the right args sent to a made-up tool that is not offered (`--invented-share`) |
 | `date_format` | the chosen calendar call with its date written another way (`22 May 2027`, `next Friday`) (`--date-share`) |
+| `slipped_args` | the chosen call with its value slipped, in the Thought too: a neighbouring or mixed-up calculator rule (an average without its division, `/` for `%`), a date a day or a week off, the other half of the day (`--slip-share`) |
 | `on_policy` | the model's own non-compliant or wrong answer (`--on-policy MODEL`) |
 """
     return head + body + "\n" + "\n".join(lens) + "\n" + kinds
@@ -2076,6 +2078,100 @@ def rephrased_calculator_rows(rows: list[dict], share: float = 0.5, seed: int = 
         return Split(**{**vars(S), "templates": {fam: TRAIN_ONLY_TEMPLATES[fam]}})
     return _new_calculator_rows(rows, share, seed, banned_queries, "dpo-agent-rephrased", split_for, first_only=True)
 
+# %% ../nbs/03_data.ipynb #ae53c2b8
+# Slips of each calculator family's rule, written over the numbers of its expression in order (`n`; the average's are
+# its summands, `k` how many): a neighbouring family's rule (a total for a tip, the discount for the price after it),
+# a dropped step (the average's division, the +32 of a temperature), or an operator mixed up (// for %, + for -).
+_CALC_SLIPS = {
+    "percent": ("{n[0]} * {n[1]}", "{n[0]} / {n[1]}", "{n[0]} * {n[1]} / 10", "{n[1]} / {n[0]} * 100"),
+    "tip": ("{n[0]} * {n[1]}", "{n[0]} * (1 + {n[1]} / 100)", "{n[0]} + {n[1]}"),
+    "split": ("{n[0]} * {n[1]}", "{n[1]} / {n[0]}", "{n[0]} - {n[1]}"),
+    "words": ("{n[0]} + {n[1]} * {n[2]}", "{n[0]} + {n[1]} + {n[2]}", "{n[0]} * {n[1]} * {n[2]}"),
+    "sqrt": ("{n[0]} ** 2", "{n[0]} / 2"),
+    "power": ("{n[0]} * {n[1]}", "{n[1]} ** {n[0]}"),
+    "average": ("{sum}", "({sum}) * {k}", "({sum}) / {k1}"),
+    "discount": ("{n[0]} * {n[2]} / 100", "{n[0]} - {n[2]}", "{n[0]} * (1 + {n[2]} / 100)"),
+    "unit": ("{n[0]} / {n[1]}", "{n[0]} + {n[1]}"),
+    "temp": ("{n[0]} * 9 / 5", "({n[0]} - 32) * 5 / 9", "{n[0]} + 32", "{n[0]} * 5 / 9 + 32"),
+    "interest": ("{n[0]} * {n[2]} / 100 * {n[4]}", "{n[0]} * (1 + {n[2]} / 100) * {n[4]}", "{n[0]} * (1 + {n[2]}) ** {n[4]}"),
+    "circle": ("{n[0]} ** 2", "2 * pi * {n[0]}", "pi * {n[0]} * 2"),
+    "rect": ("{n[0]} + {n[1]}", "2 * ({n[0]} + {n[1]})"),
+    "shopping": ("{n[0]} + {n[1]}", "{n[1]} / {n[0]}"),
+    "speed": ("{n[0]} * {n[1]}", "{n[1]} / {n[0]}"),
+    "change": ("{n[0]} - {n[1]}", "({n[0]} - {n[1]}) / {n[0]} * 100", "{n[0]} / {n[1]} * 100", "({n[0]} - {n[1]}) / {n[1]}"),
+    "mod": ("{n[0]} / {n[1]}", "{n[0]} // {n[1]}"),
+    "floordiv": ("{n[0]} / {n[1]}", "{n[0]} * {n[1]}", "{n[0]} % {n[1]}"),
+    "years": ("{n[0]} + {n[1]}", "{n[1]} - {n[0]}"),
+    "max": ("{n[0]} * {n[1]}", "min({n[0]} * {n[1]}, {n[2]} * {n[3]})", "{n[0]} * {n[1]} + {n[2]} * {n[3]}"),
+    "round": ("round({n[0]} * {n[1]}, 2)", "{n[0]} // {n[1]}", "round({n[1]} / {n[0]}, 2)"),
+}
+_NUM = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")  # a number of an expression (a leading minus only where it is a sign)
+
+def calc_slips(family: str, expr: str) -> list[str]:
+    "Wrong expressions for calculator `family` (`calc.average`, ...) that slip on the rule of its right expression `expr`."
+    fam = family.removeprefix("calc.")
+    n = _NUM.findall(expr)
+    if fam == "arith":  # the brackets: dropped where there are some; where there are none, put around what precedes the
+        flat = expr.replace("(", "").replace(")", "")  # last * or / and around what follows the first one
+        if flat != expr: return [flat]
+        t = expr.split(" ")
+        ops = [i for i, x in enumerate(t) if x in ("*", "/")]
+        if not ops or len(t) < 5: return []
+        out = [f"({' '.join(t[:ops[-1]])}) {' '.join(t[ops[-1]:])}", f"{' '.join(t[:ops[0] + 1])} ({' '.join(t[ops[0] + 1:])})"]
+        return [s for s in dict.fromkeys(out) if "(" + t[0] + ")" not in s and not s.endswith("(" + t[-1] + ")") and _evaluates(s)]
+    if fam == "average":
+        s = expr.rsplit(" / ", 1)[0].strip("()")
+        return [f.format(sum=s, k=n[-1], k1=int(n[-1]) + 1) for f in _CALC_SLIPS[fam]]
+    out = []
+    for f in _CALC_SLIPS.get(fam, ()):
+        try: out.append(f.format(n=n))
+        except IndexError: pass  # an expression with fewer numbers than the slip names
+    return [s for s in out if _evaluates(s)]
+
+def _evaluates(expr: str) -> bool:
+    "Whether the calculator accepts `expr` (a slip like 25 ** 6 read the other way round, 6 ** 25, is out of its range)."
+    try: calculate(expr)
+    except CalculatorError: return False
+    return True
+
+def _date_slips(d: date, today: date) -> list[date]:
+    "Wrong dates near `d`: a day or two off, a week off, a month off, or today's date (the date arithmetic skipped)."
+    out = [d + timedelta(days=k) for k in (-2, -1, 1, 2, 3, -7, 7)] + [today]
+    if d.day <= 28: out.append(d.replace(month=d.month % 12 + 1, year=d.year + (d.month == 12)))
+    return [x for x in dict.fromkeys(out) if x != d]
+
+def _time_slips(hhmm: str) -> list[str]:
+    "Wrong times for `hhmm`: the other half of the day (6 p.m. read as 06:00), noon."
+    h, m = map(int, hhmm.split(":"))
+    return [s for s in (f"{(h + 12) % 24:02d}:{m:02d}", "12:00") if s != hhmm]
+
+def slipped_row(row: dict, rng: random.Random) -> dict | None:
+    """`row` whose rejected turn is its chosen turn with the call's arguments slipped (kind `slipped_args`): a calculator
+    expression that applies a wrong rule (`calc_slips`), or a calendar date or time a little off (`_date_slips`,
+    `_time_slips`). The wrong value is written into the Thought too wherever the chosen Thought spells the right one, so
+    the pair differs only in that value. None unless `row` is a first-step calculator call or a calendar call with a date,
+    whose rejected turn is not an invented tool."""
+    if row["step"] != "first" or row["rejected_kind"] == "invented_tool" or row["tool"] not in ("calculator", "calendar"): return None
+    chosen = row["chosen"][0]["content"]
+    args = row["expected"]["args"]
+    if row["tool"] == "calculator":
+        right, cands = args["expression"], calc_slips(row["family"], args["expression"])
+    else:
+        if "date" not in args or args["date"] == row["today"]: return None  # today's date: the Thought's "Today is" would change too
+        right, cands = args["date"], [x.isoformat() for x in _date_slips(date.fromisoformat(args["date"]), date.fromisoformat(row["today"]))]
+        if args.get("time") and rng.random() < 0.3: right, cands = args["time"], _time_slips(args["time"])
+    rng.shuffle(cands)
+    for wrong in cands:
+        if row["tool"] == "calculator": text = chosen.replace(right, wrong)
+        else: text = chosen.replace(f'"{right}"', f'"{wrong}"').replace(right + " ", wrong + " ").replace(right + ".", wrong + ".")
+        cand = dict(row, rejected=[{"role": "assistant", "content": text}], rejected_kind="slipped_args")
+        if parse_turn(text).args != args and not check_row(cand): return cand
+    return None
+
+def slipped_rejected(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:
+    "Replace the rejected turn of about `share` of the first-step calculator and calendar `rows` by a slipped-arguments one (`slipped_row`). Returns (rows, replaced)."
+    return _swap_rows(rows, share, f"dpo-agent-slip-{seed}", slipped_row, first_only=True)
+
 # %% ../nbs/03_data.ipynb #7b5771e6
 def _atomic_write(path: Path, text: str) -> None:
     "Write `text` to `path` via a temporary file in the same folder and `os.replace`."
@@ -2107,11 +2203,12 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   calc_share: float = 0.0,  # share of the other train rows replaced by calculator first steps
                   worked_share: float = 0.0,  # share of first-step calculator and calendar train rows whose Thought works the answer out
                   rephrase_share: float = 0.0,  # share of first-step calculator train rows re-asked in a train-only wording
+                  slip_share: float = 0.0,  # share of first-step calculator and calendar train rows whose rejected turn slips on the arguments
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = dated = calc = worked = rephrased = 0
+    replaced = invented = renamed = other = dated = calc = worked = rephrased = slipped = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
@@ -2131,6 +2228,9 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     if date_share:  # after the invented tools, which it leaves in place
         ds["train"], dated = date_format_rejected(ds["train"], share=date_share, seed=seed)
         cmd += f" --date-share {date_share}"
+    if slip_share:  # after the invented tools and the date formats, which it leaves in place; before the renaming
+        ds["train"], slipped = slipped_rejected(ds["train"], share=slip_share, seed=seed)
+        cmd += f" --slip-share {slip_share}"
     if rename_share:  # after the invented tools: a row whose invented name would become an offered alias stays as it was
         ds["train"], renamed = rename_builtins(ds["train"], share=rename_share, seed=seed)
         cmd += f" --rename-share {rename_share}"
@@ -2148,10 +2248,10 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", dataset_card(ds, cmd))
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "worked": worked, "rephrased": rephrased, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "worked": worked, "rephrased": rephrased, "slipped": slipped, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "worked_share", "rephrase_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "worked_share", "rephrase_share", "slip_share")
 
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
     "Raise `CLIError` for the first of the `--*-share` `flags` of the parsed args `a` outside [0, 1]."
@@ -2178,7 +2278,7 @@ def cmd_data(a) -> int:
                             on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share,
                             rename_share=a.rename_share, other_share=a.other_share, date_share=a.date_share,
                             calc_share=a.calc_share, worked_share=a.worked_share,
-                            rephrase_share=a.rephrase_share)
+                            rephrase_share=a.rephrase_share, slip_share=a.slip_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
     except OSError as e:
         from dpo_agent.models import ModelNotFound
@@ -2217,4 +2317,6 @@ def register_cli(subparsers) -> None:
                    help="share of first-step calculator and calendar train pairs whose chosen Thought works the answer out: the calculation's rule, the day arithmetic of the date (default: 0)")
     s.add_argument("--rephrase-share", type=float, default=0.0,
                    help="share of first-step calculator train pairs replaced by a request of the same family in a wording only the train data uses (default: 0)")
+    s.add_argument("--slip-share", type=float, default=0.0,
+                   help="share of first-step calculator and calendar train pairs whose rejected turn is the chosen call with its expression, date or time slipped: a neighbouring rule, a day off (default: 0)")
     s.set_defaults(fn=cmd_data)

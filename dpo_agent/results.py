@@ -34,6 +34,7 @@ class Row:
     on_policy_from: str = ""  # with `on_policy`: sample this row's trained adapter instead of the base model (run that row first)
     adapter_from: str = ""  # with train=False: score this row's trained adapter (run that row first) instead of the base model
     adapter_stage: str = ""  # with adapter_from: "sft" scores that row's SFT warm-up adapter (its first stage), not its final one
+    dpo_from: str = ""  # train a DPO stage on top of this row's trained adapter (`init_adapter`; run that row first); its training time counts too
 
     def __post_init__(self):
         if self.adapter_from and self.train:
@@ -42,6 +43,8 @@ class Row:
             raise ValueError(f"row {self.name!r}: adapter_stage must be '' (the final adapter) or 'sft', got {self.adapter_stage!r}")
         if self.adapter_stage and not self.adapter_from:
             raise ValueError(f"row {self.name!r}: adapter_stage={self.adapter_stage!r} needs adapter_from (the row whose stage it scores)")
+        if self.dpo_from and not self.train:
+            raise ValueError(f"row {self.name!r}: dpo_from={self.dpo_from!r} trains on top of another row's adapter, so it needs train=True")
 
 
 ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO stage since row 29
@@ -108,6 +111,15 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"], data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3, "worked_share": 1.0}),
     Row("inv_sft384_rephrased", "(39) row 35 with more calculator wordings: half of the first-step calculator pairs re-asked in one of four train-only wordings per family",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"], data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3, "rephrase_share": 0.5}),
+    Row("slip_dpo", "(41) row 35's adapter, then 64 DPO + NLL steps at lr 5e-4 on 256 pairs whose first-step calculator and calendar rejected turns slip on the value (a neighbouring or mixed-up rule, a date a few days off); training time: row 35's + its own",
+        ["dpo=true", "sft_steps=0", "learning_rate=5e-4", "max_steps=64", "detach_prompt=system"],
+        data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3, "slip_share": 1.0}, dpo_from="inv_sft384_menu"),
+    Row("slip_dpo_control", "(42) row 41 on row 35's own pairs: the same DPO + NLL stage, with the data's usual rejected kinds instead of the slips",
+        ["dpo=true", "sft_steps=0", "learning_rate=5e-4", "max_steps=64", "detach_prompt=system"],
+        data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}, dpo_from="inv_sft384_menu"),
+    Row("slip_dpo_lr1e4", "(43) row 41 at a fifth of its learning rate, lr 1e-4",
+        ["dpo=true", "sft_steps=0", "learning_rate=1e-4", "max_steps=64", "detach_prompt=system"],
+        data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3, "slip_share": 1.0}, dpo_from="inv_sft384_menu"),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) the recipe (row 35) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1"],
@@ -148,7 +160,8 @@ def needs_cuda(row: Row, recipe: str = "smollm2-135m-cpu") -> bool:
 # %% ../nbs/12_results.ipynb #5e03c594
 def row_command(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 100, bfcl: int = 0) -> str:
     "The shell command that reproduces `row` (with the row whose adapter it scores first: done already, it is skipped)."
-    names = f"{row.adapter_from},{row.name}" if row.adapter_from else row.name
+    src = row.adapter_from or row.dpo_from
+    names = f"{src},{row.name}" if src else row.name
     return f"dpo-agent ablation --rows {names} --out {root} --eval-n {eval_n}" + (f" --bfcl {bfcl}" if bfcl else "")
 
 
@@ -240,6 +253,10 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     if src is not None and not (src / "adapter_config.json").is_file():
         raise AblationError(f"row {row.name!r} scores row {row.adapter_from!r}'s adapter, and {src} holds none: "
                             f"run `dpo-agent ablation --rows {row.adapter_from} --out {root}` first")
+    start = root / row.dpo_from / "train" if row.dpo_from else None  # the adapter this row's DPO stage continues
+    if start is not None and not (start / "adapter_config.json").is_file():
+        raise AblationError(f"row {row.name!r} trains on top of row {row.dpo_from!r}'s adapter, and {start} holds none: "
+                            f"run `dpo-agent ablation --rows {row.dpo_from} --out {root}` first")
     rcfg = load_recipe(recipe, row.overrides)
     if row.train and _asks_cuda(rcfg) and not torch.cuda.is_available():
         raise AblationError(f"row {row.name!r} trains on a CUDA GPU (device={rcfg.device}) and this machine has none: "
@@ -257,7 +274,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     if not prompts_path.is_file():
         rows = pairs_to_prompts(read_jsonl(base_data / "test.jsonl"), limit=eval_n)
         prompts_path.write_text(to_jsonl(rows))
-    cfg = load_recipe(recipe, [*row.overrides, f"data={data}", f"output_dir={out / 'train'}"])
+    cfg = load_recipe(recipe, [*row.overrides, f"data={data}", f"output_dir={out / 'train'}", *([f"init_adapter={start}"] if start else [])])
     adapter = None
     if src is not None:  # another row's adapter: its training time is this model's cost too
         adapter, times["train_from"] = str(src), row.adapter_from + (f" ({row.adapter_stage} stage)" if row.adapter_stage else "")
@@ -288,6 +305,11 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
             times["train_s"] = round(time.perf_counter() - t, 1)
             if resume:  # the stages' own trainer times, those of the earlier process included (one cut mid-stage counts from its checkpoint)
                 times["train_s"], times["train_resumed"] = _finished_training(out / "train", cfg) or times["train_s"], True
+        if start is not None:  # the adapter it started from cost that row's training: the total counts both
+            prev = root / row.dpo_from / "summary.json"
+            before = json.loads(prev.read_text())["times"].get("train_s") if prev.is_file() else None
+            times["own_train_s"], times["train_from"] = times["train_s"], row.dpo_from
+            if before is not None: times["train_s"] = round(before + times["train_s"], 1)
     t = time.perf_counter()
     model, tok = load_model(cfg.model, adapter=adapter, device=_device(cfg), dtype=_dtype(cfg))  # where, and in the dtype, it trained
     outputs = out / "outputs.jsonl"
@@ -322,7 +344,7 @@ TARGETS = {"full_compliance": 0.99, "tool_accuracy": 0.97, "args_accuracy": 0.90
 
 def _stale(row: Row, s: dict) -> str | None:
     "Why the summary `s` no longer matches `row` (None when it does): another setup, or another effective training config."
-    ran = {k: s["row"].get(k, getattr(Row("", ""), k)) for k in ("train", "constrained", "on_policy", "data", "on_policy_from", "adapter_from", "adapter_stage")}  # older summaries: defaults
+    ran = {k: s["row"].get(k, getattr(Row("", ""), k)) for k in ("train", "constrained", "on_policy", "data", "on_policy_from", "adapter_from", "adapter_stage", "dpo_from")}  # older summaries: defaults
     now = {k: getattr(row, k) for k in ran}
     if ran != now: return f"it was run with {ran}, the row is now {now}"
     if row.train:  # the overrides may change (pinning a value the recipe used to have), the config it trained with may not

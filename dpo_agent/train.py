@@ -89,6 +89,7 @@ class TrainConfig:
     sft_steps: int = _f(0, "optimizer steps of SFT on prompt -> chosen before DPO; 0 = no warm-up")
     sft_learning_rate: float | None = _f(None, "learning rate of the warm-up; None = learning_rate")
     dpo: bool = _f(True, "run the DPO stage; false: stop after the SFT warm-up, whose adapter is the result (needs sft_steps > 0)")
+    init_adapter: str | None = _f(None, "a trained LoRA adapter folder (e.g. an earlier run's output_dir) that the DPO stage continues, as it continues the warm-up's: also its frozen reference; instead of sft_steps")
     # --- optimisation
     learning_rate: float = _f(5e-6, "peak learning rate (AdamW)")
     lr_scheduler_type: str = _f("linear", "transformers scheduler: linear, cosine, constant, constant_with_warmup, ...")
@@ -135,6 +136,8 @@ class TrainConfig:
         if self.beta <= 0: bad("beta", f"must be > 0, got {self.beta}")
         if self.detach_prompt not in DETACH_PROMPT: bad("detach_prompt", f"{self.detach_prompt!r} is not one of {', '.join(DETACH_PROMPT)}")
         if self.detach_prompt != "none" and not self.shared_prompt: bad("detach_prompt", "needs shared_prompt: true (plain TRL has no detached path)")
+        if self.init_adapter and self.sft_steps: bad("init_adapter", "starts the DPO stage from a trained adapter, and sft_steps > 0 would train a warm-up to start from: set one of them")
+        if self.init_adapter and not self.dpo: bad("init_adapter", "is what the DPO stage starts from, and dpo is false: there would be nothing to train")
         if not self.dpo and not self.sft_steps: bad("dpo", "false (no DPO stage) needs sft_steps > 0: there would be nothing to train")
         if not self.dpo and self.eval_pairs: bad("eval_pairs", "scores the DPO stage (loss, reward accuracy), and dpo is false: set it to 0")
         if self.num_train_epochs <= 0 and self.max_steps is None: bad("num_train_epochs", "must be > 0 when max_steps is null")
@@ -509,7 +512,7 @@ tags: [dpo, lora, trl, dpo-agent]
 
 {"DPO" if cfg.dpo else "SFT (no DPO stage)"} post-training for protocol-compliant tool use (dpo_agent). Loss: {losses if cfg.dpo else "NLL on the chosen turn"}{f", beta {cfg.beta}" if cfg.dpo else ""};
 LoRA r={cfg.lora_r}, alpha={cfg.lora_alpha} on {", ".join(cfg.lora_target_modules)};
-lr {cfg.learning_rate} ({cfg.lr_scheduler_type}), batch {cfg.batch_size} × {cfg.grad_accum}{f", SFT warm-up {cfg.sft_steps} steps" if cfg.sft_steps else ""}.
+lr {cfg.learning_rate} ({cfg.lr_scheduler_type}), batch {cfg.batch_size} × {cfg.grad_accum}{f", SFT warm-up {cfg.sft_steps} steps" if cfg.sft_steps else ""}{f", continuing the adapter {cfg.init_adapter}" if cfg.init_adapter else ""}.
 
 Command: `{command}` (full config: `config.yaml`, itself a recipe).
 
@@ -565,6 +568,8 @@ def train(cfg: TrainConfig, resume: bool = False, callbacks: list | None = None)
     out = resolve_output_dir(cfg, resume)
     if not resume and (_checkpoint(out) or _checkpoint(out / "sft")):
         raise TrainError(f"{out} holds checkpoints of an earlier run: pass --resume to continue it, or choose another output_dir")
+    if cfg.init_adapter and not (Path(cfg.init_adapter).expanduser() / "adapter_config.json").is_file():
+        raise TrainError(f"init_adapter: {cfg.init_adapter} holds no LoRA adapter (no adapter_config.json): give the output_dir of a finished run")
     out.mkdir(parents=True, exist_ok=True)
     cfg = dataclasses.replace(cfg, output_dir=str(out))
     if resume and (out / "config.yaml").is_file():
@@ -663,8 +668,9 @@ def _dpo_stage(cfg, out, resume, sft_adapter, dpo_ds, eval_ds, log_path, user, s
     with stop.interruptible():  # loading, tokenizing and the reference precompute (minutes on a CPU): nothing to save yet
         set_seed(cfg.seed)
         model, tok = load_base(cfg)
-        if cfg.sft_steps:  # continue the warm-up adapter; TRL freezes a copy of it as the reference ("ref")
-            model, peft_config = PeftModel.from_pretrained(model, str(sft_adapter), is_trainable=True), None
+        if cfg.sft_steps or cfg.init_adapter:  # continue the warm-up's (or the given) adapter; TRL freezes a copy of it as the reference ("ref")
+            start = sft_adapter if cfg.sft_steps else Path(cfg.init_adapter).expanduser()
+            model, peft_config = PeftModel.from_pretrained(model, str(start), is_trainable=True), None
         else:  # a fresh adapter; the reference is the base with the adapter disabled
             peft_config = lora_config(cfg)
         fast = {"detach_prompt": cfg.detach_prompt} if cfg.detach_prompt != "none" else {}

@@ -150,7 +150,7 @@ def test_train_bad_data_option(tmp_path):
     assert not (tmp_path / "t").exists()
 
 
-@pytest.mark.parametrize("flag", ["--date-share", "--invented-share", "--calc-share", "--worked-share", "--rephrase-share"])
+@pytest.mark.parametrize("flag", ["--date-share", "--invented-share", "--calc-share", "--worked-share", "--rephrase-share", "--slip-share"])
 def test_data_bad_share(flag, tmp_path):
     r = run("data", flag, "1.5", "--n", "50", "--out", str(tmp_path / "d"))
     assert r.returncode == 2 and f"{flag} must be between 0 and 1, got 1.5" in r.stderr, r.stderr
@@ -218,6 +218,20 @@ def test_data_rephrase_share(tmp_path):
         assert b["template_id"] in only and b["query"] != a["query"]
     test = [json.loads(line) for line in (tmp_path / "x" / "test.jsonl").read_text().splitlines()]
     assert test and not {r["template_id"] for r in test} & only  # the test split never uses a train-only wording
+
+
+def test_data_slip_share(tmp_path):
+    "`--slip-share 1`: the same prompts and chosen turns; first-step calculator and calendar rejected turns slip on one value."
+    plain, slipped = data_with(tmp_path, "--slip-share", "1")
+    assert [(r["prompt"], r["chosen"], r["expected"]) for r in slipped] == [(r["prompt"], r["chosen"], r["expected"]) for r in plain]
+    changed = [b for a, b in zip(plain, slipped) if a["rejected"] != b["rejected"]]
+    assert changed and all(b["rejected_kind"] == "slipped_args" for b in changed)
+    assert {b["tool"] for b in changed} == {"calculator", "calendar"} and all(b["step"] == "first" for b in changed)
+    from dpo_agent.protocol import parse_turn
+
+    for b in changed:  # the rejected call is the chosen one with one argument's value changed
+        c, r = parse_turn(b["chosen"][0]["content"]), parse_turn(b["rejected"][0]["content"])
+        assert r.tool == c.tool and set(r.args) == set(c.args) and sum(r.args[k] != c.args[k] for k in c.args) == 1, (c, r)
 
 
 def test_evaluate_bfcl_constrained(tmp_path):
