@@ -2165,7 +2165,7 @@ def slipped_row(row: dict, rng: random.Random) -> dict | None:
         if row["tool"] == "calculator": text = chosen.replace(right, wrong)
         else: text = chosen.replace(f'"{right}"', f'"{wrong}"').replace(right + " ", wrong + " ").replace(right + ".", wrong + ".")
         cand = dict(row, rejected=[{"role": "assistant", "content": text}], rejected_kind="slipped_args")
-        if parse_turn(text).args != args and not check_row(cand): return cand
+        if not check_row(cand): return cand  # it fails a check: the value changed in the call, not only in the Thought
     return None
 
 def slipped_rejected(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:

@@ -233,6 +233,12 @@ def hardware(device: str) -> str:
     return f"{name} (torch {torch.__version__})"
 
 
+def _recorded_train_s(root: Path, name: str) -> float | None:
+    "The training time that row `name`'s summary under `root` records (None when it has no summary or no time)."
+    prev = root / name / "summary.json"
+    return json.loads(prev.read_text())["times"].get("train_s") if prev.is_file() else None
+
+
 def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 100, recipe: str = "smollm2-135m-cpu",
             n_pairs: int = 2500, seed: int = 42, batch_size: int = 16, max_new_tokens: int = 160, force: bool = False,
             bfcl: int = 0,  # > 0: also score the first `bfcl` questions of BFCL simple (tools never seen in training)
@@ -284,10 +290,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
         if row.adapter_stage == "sft":  # the warm-up's own trainer time
             rt = _stage_runtime(root / row.adapter_from / "train", "sft")
             if rt is not None: times["train_s"] = round(rt, 1)
-        else:
-            prev = root / row.adapter_from / "summary.json"
-            prev_times = json.loads(prev.read_text())["times"] if prev.is_file() else {}
-            if "train_s" in prev_times: times["train_s"] = prev_times["train_s"]
+        elif (before := _recorded_train_s(root, row.adapter_from)) is not None: times["train_s"] = before
     if row.train:
         t = time.perf_counter()
         done = None if force else _finished_training(out / "train", cfg)
@@ -309,8 +312,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
             if resume:  # the stages' own trainer times, those of the earlier process included (one cut mid-stage counts from its checkpoint)
                 times["train_s"], times["train_resumed"] = _finished_training(out / "train", cfg) or times["train_s"], True
         if start is not None:  # the adapter it started from cost that row's training: the total counts both
-            prev = root / row.dpo_from / "summary.json"
-            before = json.loads(prev.read_text())["times"].get("train_s") if prev.is_file() else None
+            before = _recorded_train_s(root, row.dpo_from)
             times["own_train_s"], times["train_from"] = times["train_s"], row.dpo_from
             if before is not None: times["train_s"] = round(before + times["train_s"], 1)
     t = time.perf_counter()
