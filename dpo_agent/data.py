@@ -24,21 +24,22 @@ from .tools import BUILTIN_SPECS, CalculatorError, calculate, default_registry, 
 
 # %% auto #0
 __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 'TRANSLATIONS', 'LANGUAGES', 'POLITE', 'GRAMMAR',
-           'JOKES', 'DISTRACTOR_SPECS', 'ALIAS_OF', 'ALIAS_SPECS', 'MONTHS', 'WEEKDAYS', 'REGISTERS', 'CALC_TEMPLATES',
-           'SEARCH_TEMPLATES', 'CAL_TEMPLATES', 'NOTOOL_TEMPLATES', 'TEMPLATES', 'CALC_THOUGHTS', 'SEARCH_THOUGHTS',
-           'SEARCH_FAMILY_THOUGHTS', 'CAL_THOUGHTS', 'NOTOOL_THOUGHTS', 'KINDS_FIRST', 'KINDS_NOTOOL', 'KINDS_AFTER',
-           'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS', 'OTHER_TOOLS', 'KINDS_OTHER',
-           'CALC_TEMPLATES_TRAIN_ONLY', 'TRAIN_ONLY_TEMPLATES', 'SHARE_FLAGS', 'distractor_args', 'ordinal',
-           'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date', 'time_phrase', 'Template', 'topic_keywords',
-           'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a', 'turn_b', 'make_request',
-           'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after', 'make_row',
-           'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats', 'dataset_card', 'sample_turns',
-           'on_policy_rejected', 'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected',
-           'other_date_forms', 'date_format_row', 'date_format_rejected', 'calc_method', 'worked_date', 'worked_time',
-           'worked_thought', 'worked_row', 'worked_thoughts', 'rename_builtins_row', 'rename_builtins',
-           'other_tool_row', 'other_tool_rows', 'calculator_rows', 'template_words', 'template_overlap',
-           'rephrased_calculator_rows', 'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'write_dataset',
-           'check_shares', 'cmd_data', 'register_cli']
+           'JOKES', 'DISTRACTOR_SPECS', 'ALIAS_OF', 'ALIAS_SPECS', 'DOMAIN_SPECS', 'DOMAIN_TOOLS', 'MONTHS', 'WEEKDAYS',
+           'REGISTERS', 'CALC_TEMPLATES', 'SEARCH_TEMPLATES', 'CAL_TEMPLATES', 'NOTOOL_TEMPLATES', 'TEMPLATES',
+           'CALC_THOUGHTS', 'SEARCH_THOUGHTS', 'SEARCH_FAMILY_THOUGHTS', 'CAL_THOUGHTS', 'NOTOOL_THOUGHTS',
+           'KINDS_FIRST', 'KINDS_NOTOOL', 'KINDS_AFTER', 'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS',
+           'OTHER_TOOLS', 'KINDS_OTHER', 'KINDS_DOMAIN', 'CALC_TEMPLATES_TRAIN_ONLY', 'TRAIN_ONLY_TEMPLATES',
+           'SHARE_FLAGS', 'distractor_args', 'ordinal', 'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date',
+           'time_phrase', 'Template', 'topic_keywords', 'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request',
+           'turn_a', 'turn_b', 'make_request', 'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first',
+           'rejected_after', 'make_row', 'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats',
+           'dataset_card', 'sample_turns', 'on_policy_rejected', 'on_policy_row', 'invented_tool_name',
+           'invented_tool_row', 'invented_tool_rejected', 'other_date_forms', 'date_format_row', 'date_format_rejected',
+           'calc_method', 'worked_date', 'worked_time', 'worked_thought', 'worked_row', 'worked_thoughts',
+           'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows', 'domain_tool_row',
+           'domain_tool_rows', 'calculator_rows', 'template_words', 'template_overlap', 'rephrased_calculator_rows',
+           'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'write_dataset', 'check_shares', 'cmd_data',
+           'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -305,6 +306,50 @@ def _fill(v: Any, ctx: dict) -> Any:
 def distractor_args(name: str, ctx: dict) -> dict:
     "Example args for distractor `name`, valid against its schema, filled from `ctx` (city, city2, person, company, today)."
     return _fill(_DISTRACTORS[name][2], ctx)
+
+# name: (description, parameters); maths, science and money tools that only `domain_tool_rows` offers, never with the calculator
+_DOMAIN = {
+    "rectangle_area": ("Area of a rectangle from the lengths of its two sides.",
+                       _obj({"length": _p(_N, "Length of one side"), "width": _p(_N, "Length of the other side"), "unit": _p(_S, "Unit of the sides, e.g. 'm'")}, ["length", "width"])),
+    "geometry.circle_area": ("Area of a circle from its radius.", _obj({"radius": _p(_N, "Radius of the circle"), "unit": _p(_S, "Unit of the radius")}, ["radius"])),
+    "cylinder_volume": ("Volume of a cylinder.", _obj({"radius": _p(_N, "Radius of the base"), "height": _p(_N, "Height of the cylinder")}, ["radius", "height"])),
+    "right_triangle_hypotenuse": ("Length of the hypotenuse of a right triangle from its two legs.",
+                                  _obj({"leg_a": _p(_N, "First leg"), "leg_b": _p(_N, "Second leg")}, ["leg_a", "leg_b"])),
+    "body_mass_index": ("Body mass index from weight and height.", _obj({"weight_kg": _p(_N, "Weight in kilograms"), "height_m": _p(_N, "Height in metres")}, ["weight_kg", "height_m"])),
+    "finance.monthly_payment": ("Monthly payment of a fixed-rate loan.",
+                                _obj({"principal": _p(_N, "Amount borrowed"), "annual_rate": _p(_N, "Yearly interest rate in percent"),
+                                      "years": _p(_I, "Length of the loan in years", minimum=1)}, ["principal", "annual_rate", "years"])),
+    "compound_interest": ("Value of a deposit after compound interest.",
+                          _obj({"principal": _p(_N, "Starting amount"), "rate": _p(_N, "Yearly rate as a decimal, e.g. 0.05"),
+                                "years": _p(_I, "Number of years", minimum=1), "times_per_year": _p(_I, "Compounding periods per year", minimum=1)},
+                               ["principal", "rate", "years"])),
+    "convert_temperature": ("Convert a temperature between scales.",
+                            _obj({"value": _p(_N, "Temperature to convert"), "from_scale": _p(_S, "Scale of the value", enum=["celsius", "fahrenheit", "kelvin"]),
+                                  "to_scale": _p(_S, "Scale wanted", enum=["celsius", "fahrenheit", "kelvin"])}, ["value", "from_scale", "to_scale"])),
+    "average_speed": ("Average speed from a distance and the time taken.",
+                      _obj({"distance_km": _p(_N, "Distance in kilometres"), "hours": _p(_N, "Time taken in hours")}, ["distance_km", "hours"])),
+    "math.gcd": ("Greatest common divisor of two integers.", _obj({"a": _p(_I, "First integer"), "b": _p(_I, "Second integer")}, ["a", "b"])),
+    "math.lcm": ("Least common multiple of two integers.", _obj({"a": _p(_I, "First integer"), "b": _p(_I, "Second integer")}, ["a", "b"])),
+    "check_prime": ("Tell whether a whole number is prime.", _obj({"n": _p(_I, "The number to test", minimum=2)}, ["n"])),
+    "percent_change": ("Percentage change from an old value to a new one.",
+                       _obj({"old_value": _p(_N, "Value before"), "new_value": _p(_N, "Value after")}, ["old_value", "new_value"])),
+    "split_bill": ("Split a bill between people, with an optional tip.",
+                   _obj({"total": _p(_N, "Bill total"), "people": _p(_I, "Number of people", minimum=1), "tip_percent": _p(_N, "Tip in percent")},
+                        ["total", "people"])),
+    "trip_fuel_cost": ("Fuel cost of a trip by car.",
+                       _obj({"distance_km": _p(_N, "Trip length in kilometres"), "litres_per_100km": _p(_N, "Fuel use of the car"),
+                             "price_per_litre": _p(_N, "Fuel price")}, ["distance_km", "litres_per_100km", "price_per_litre"])),
+    "physics.kinetic_energy": ("Kinetic energy of a moving body in joules.",
+                               _obj({"mass_kg": _p(_N, "Mass in kilograms"), "velocity": _p(_N, "Speed in metres per second")}, ["mass_kg", "velocity"])),
+    "ohms_law_current": ("Current through a resistor from the voltage across it.",
+                         _obj({"voltage": _p(_N, "Voltage in volts"), "resistance": _p(_N, "Resistance in ohms")}, ["voltage", "resistance"])),
+    "stats.mean": ("Arithmetic mean of a list of numbers.", _obj({"numbers": {"type": "array", "items": _N, "description": "The numbers"}}, ["numbers"])),
+    "stats.median": ("Median of a list of numbers.", _obj({"numbers": {"type": "array", "items": _N, "description": "The numbers"}}, ["numbers"])),
+    "sort_numbers": ("Sort a list of numbers.", _obj({"numbers": {"type": "array", "items": _N}, "descending": {"type": "boolean", "description": "Largest first"}},
+                                                     ["numbers"])),
+}
+DOMAIN_SPECS: dict[str, ToolSpec] = {n: ToolSpec(n, d, p) for n, (d, p) in _DOMAIN.items()}
+DOMAIN_TOOLS = tuple(_DOMAIN)
 
 # %% ../nbs/03_data.ipynb #e9bbfc88
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -1122,7 +1167,7 @@ def _tool_args(rng: random.Random, name: str, req: Request, ctx: dict) -> dict:
     if name == "calendar": return {"action": "list", "date": ctx["today"]}
     return distractor_args(name, ctx)
 
-def _spec(name: str) -> ToolSpec: return BUILTIN_SPECS.get(name) or ALIAS_SPECS.get(name) or DISTRACTOR_SPECS[name]
+def _spec(name: str) -> ToolSpec: return BUILTIN_SPECS.get(name) or ALIAS_SPECS.get(name) or DOMAIN_SPECS.get(name) or DISTRACTOR_SPECS[name]
 
 def _wrong_args(rng: random.Random, req: Request, ctx: dict) -> dict:
     "Args for the right tool that are wrong or missing (checked against `args_match`)."
@@ -1437,7 +1482,8 @@ def _shares(xs: list) -> dict:
 
 def dataset_stats(rows: list[dict]) -> dict:
     "The numbers of the dataset card for one split."
-    conv_tool = lambda r: {"calc": "calculator", "search": "search", "cal": "calendar", "notool": "none", "other": "other tools"}[r["family"].split(".")[0]]
+    conv_tool = lambda r: {"calc": "calculator", "search": "search", "cal": "calendar", "notool": "none", "other": "other tools",
+                           "domain": "maths, science and money tools"}[r["family"].split(".")[0]]
     return {
         "pairs": len(rows),
         "unique_prompts": len({_prompt_key(r) for r in rows}),
@@ -1461,6 +1507,11 @@ def _share_table(title: str, st: dict, key: str) -> str:
         a, b = st["train"][key].get(k, (0, 0.0)), st["test"][key].get(k, (0, 0.0))
         lines.append(f"| {k} | {a[0]} | {a[1]:.1%} | {b[0]} | {b[1]:.1%} |")
     return "\n".join(lines) + "\n"
+
+def _domain_note(ds: dict) -> str:
+    "The card's mention of the maths, science and money tools, when `--domain-share` put some in the train split."
+    n = sum(r["family"].startswith("domain.") for r in ds["train"])
+    return f", or, in {n} train pairs, one of {len(DOMAIN_SPECS)} maths, science and money tools offered without the calculator" if n else ""
 
 def dataset_card(ds: dict, command: str) -> str:
     "The dataset card (`README.md`) for `{'train': rows, 'test': rows}` generated by `command`."
@@ -1488,7 +1539,7 @@ configs:
 # Tool-use preference pairs (dpo_agent)
 
 Synthetic preference pairs that teach a small language model the agent protocol of `dpo_agent`: when
-to call a tool (calculator, search, calendar or one of {len(DISTRACTOR_SPECS)} distractor tools), how to write the
+to call a tool (calculator, search, calendar or one of {len(DISTRACTOR_SPECS)} distractor tools{_domain_note(ds)}), how to write the
 call (`Thought:` + a fenced JSON `Action`), and how to answer (`Final Answer:`), including after an
 `Observation:`. Made by `dpo_agent` {__version__} with:
 
@@ -1628,7 +1679,7 @@ def invented_tool_name(rng: random.Random, tool: str | None, query: str, action:
     words = [w for w in re.findall(r"[a-z]+", query.lower()) if len(w) > 3 and w not in _KW_STOP] or ["info"]
     for _ in range(50):
         name = rng.choice(_INVENTED.get(tool, _INVENTED[None])).format(w=rng.choice(words), a=action or "create")  # other tools: generic names
-        if name not in taken and name not in BUILTIN_SPECS and name not in DISTRACTOR_SPECS: return name
+        if name not in taken and name not in BUILTIN_SPECS and name not in DISTRACTOR_SPECS and name not in DOMAIN_SPECS: return name
     return "get_answer"
 
 def invented_tool_row(row: dict, rng: random.Random) -> dict | None:
@@ -1963,6 +2014,145 @@ def other_tool_rows(rows: list[dict], share: float = 0.2, seed: int = 42) -> tup
     return _swap_rows(rows, share, f"dpo-agent-other-{seed}", make, first_only=True)
 
 
+# %% ../nbs/03_data.ipynb #8e743d7e
+def _num(rng: random.Random, lo: float, hi: float, dec: float = 0.3) -> int | float:
+    "A number in [lo, hi]: an integer, or with probability `dec` one with one or two decimals."
+    return round(rng.uniform(lo, hi), rng.choice([1, 2])) if rng.random() < dec else rng.randint(int(lo), int(hi))
+
+def _domain_request(name: str, rng: random.Random) -> tuple[str, dict]:
+    "A request that domain tool `name` answers, and the args it needs (typed as its schema says)."
+    C, N, R = rng.choice, (lambda lo, hi, dec=0.3: _num(rng, lo, hi, dec)), rng.randint
+    if name == "rectangle_area":
+        a, b, u = N(2, 90), N(2, 90), C([None, "m", "cm", "ft"])
+        s = f" {u}" if u else ""
+        return C([f"What's the area of a rectangle {a}{s} long and {b}{s} wide?", f"A room measures {a}{s} by {b}{s}. How big is its floor area?",
+                  f"Find the area of a {a}{s} x {b}{s} rectangle."]), {"length": a, "width": b, **({"unit": u} if u else {})}
+    if name == "geometry.circle_area":
+        r, u = N(1, 50), C([None, "cm", "m", "inches"])
+        return C([f"What is the area of a circle with a radius of {r}{' ' + u if u else ''}?", f"Compute the area of a round table of radius {r}{' ' + u if u else ''}."]), {
+            "radius": r, **({"unit": u} if u else {})}
+    if name == "cylinder_volume":
+        r, h = N(1, 30), N(1, 80)
+        return C([f"How much does a cylinder hold if its radius is {r} and its height {h}?", f"Volume of a cylindrical tank: radius {r} m, height {h} m?"]), {"radius": r, "height": h}
+    if name == "right_triangle_hypotenuse":
+        a, b = N(2, 60), N(2, 60)
+        return C([f"A right triangle has legs of {a} and {b}. How long is the hypotenuse?", f"What's the longest side of a right-angled triangle with sides {a} and {b} around the right angle?"]), {
+            "leg_a": a, "leg_b": b}
+    if name == "body_mass_index":
+        w, h = N(45, 130, 0.4), round(rng.uniform(1.5, 2.05), 2)
+        return C([f"I weigh {w} kg and I am {h} m tall. What's my BMI?", f"Work out the body mass index for someone of {w} kg and {h} m."]), {"weight_kg": w, "height_m": h}
+    if name == "finance.monthly_payment":
+        p, rate, y = R(5, 600) * 1000, C([2.5, 3, 3.75, 4.2, 5, 6.5, 7]), C([5, 10, 15, 20, 25, 30])
+        return C([f"What would I pay each month on a {p} loan at {rate}% a year over {y} years?", f"Monthly installment for borrowing ${p} for {y} years at {rate} percent interest?"]), {
+            "principal": p, "annual_rate": rate, "years": y}
+    if name == "compound_interest":
+        p, pct, y, k = R(1, 200) * 100, C([1, 2, 2.5, 3, 4, 5, 6, 8]), R(1, 40), C([None, 1, 4, 12])
+        often = {1: " compounded yearly", 4: " compounded quarterly", 12: " compounded monthly", None: ""}[k]
+        return C([f"If I deposit {p} at {pct}% interest{often}, how much will I have after {y} years?", f"How much does {p} grow to in {y} years at an annual rate of {pct}%{often}?"]), {
+            "principal": p, "rate": round(pct / 100, 4), "years": y, **({"times_per_year": k} if k else {})}
+    if name == "convert_temperature":
+        f, t = rng.sample(["celsius", "fahrenheit", "kelvin"], 2)
+        v = N(-30, 120) if f != "kelvin" else N(200, 400)
+        return C([f"Convert {v} degrees {f.title()} to {t.title()}.", f"What is {v} {f} in {t}?", f"It's {v} °{f[0].upper()} outside. What's that in {t}?"]), {
+            "value": v, "from_scale": f, "to_scale": t}
+    if name == "average_speed":
+        d, h = N(5, 900), C([0.5, 1, 1.5, 2, 2.5, 3, 4, 6, 8])
+        return C([f"I drove {d} km in {h} hours. What was my average speed?", f"A train covers {d} kilometres in {h} h; how fast did it go on average?"]), {"distance_km": d, "hours": h}
+    if name in ("math.gcd", "math.lcm"):
+        a, b = R(4, 500), R(4, 500)
+        what = "greatest common divisor" if name == "math.gcd" else "least common multiple"
+        short = "GCD" if name == "math.gcd" else "LCM"
+        return C([f"What's the {what} of {a} and {b}?", f"Find the {short} of {a} and {b}.", f"Compute the {what} of the numbers {a} and {b}."]), {"a": a, "b": b}
+    if name == "check_prime":
+        n = R(2, 100000)
+        return C([f"Is {n} a prime number?", f"Check whether {n} is prime.", f"Can {n} only be divided by 1 and itself?"]), {"n": n}
+    if name == "percent_change":
+        o, n = N(10, 5000), N(10, 5000)
+        return C([f"The price went from {o} to {n}. By what percentage did it change?", f"What's the percent change from {o} to {n}?"]), {"old_value": o, "new_value": n}
+    if name == "split_bill":
+        t, p, tip = N(20, 600, 0.6), R(2, 12), C([None, 10, 12, 15, 18, 20])
+        money = C([f"${t}", f"{t} dollars", f"{t} euros", f"{t}"])
+        return (C([f"Split a {money} dinner bill between {p} people", f"We are {p} friends and the bill is {money}; how much each"])
+                + (f" with a {tip}% tip." if tip else ".")), {"total": t, "people": p, **({"tip_percent": tip} if tip else {})}
+    if name == "trip_fuel_cost":
+        d, c, pr = N(20, 1500), C([4.5, 5, 5.8, 6.5, 7, 8.2, 9]), C([1.45, 1.6, 1.72, 1.89, 2.05])
+        return C([f"How much fuel money do I need for {d} km if my car uses {c} l/100km and petrol costs {pr} per litre?",
+                  f"Fuel cost for a {d} km trip: consumption {c} litres per 100 km, price {pr} a litre?"]), {"distance_km": d, "litres_per_100km": c, "price_per_litre": pr}
+    if name == "physics.kinetic_energy":
+        m, v = N(1, 2000), N(1, 60)
+        return C([f"What's the kinetic energy of a {m} kg object moving at {v} m/s?", f"A mass of {m} kg travels at {v} metres per second. How much kinetic energy does it have?"]), {
+            "mass_kg": m, "velocity": v}
+    if name == "ohms_law_current":
+        v, r = C([1.5, 3.3, 5, 9, 12, 24, 110, 230]), N(1, 1000)
+        return C([f"What current flows through a {r} ohm resistor at {v} volts?", f"Using Ohm's law, find the current for {v} V across {r} Ω."]), {"voltage": v, "resistance": r}
+    nums = [N(1, 100, 0.2) for _ in range(R(3, 7))]
+    shown = ", ".join(map(str, nums))
+    if name == "stats.mean":
+        return C([f"What's the average of {shown}?", f"Calculate the mean of these numbers: {shown}."]), {"numbers": nums}
+    if name == "stats.median":
+        return C([f"What is the median of {shown}?", f"Find the median value in [{shown}]."]), {"numbers": nums}
+    if name == "sort_numbers":
+        desc = C([None, True, False])
+        order = {None: "", True: " from largest to smallest", False: " in ascending order"}[desc]
+        return C([f"Sort {shown}{order}.", f"Put these numbers in order{order}: {shown}"]), {"numbers": nums, **({"descending": desc} if desc is not None else {})}
+    raise KeyError(f"no request template for domain tool {name!r}")
+
+KINDS_DOMAIN = {"calculator_not_offered": 1.5, "wrong_args": 1.5, "string_numbers": 0.8, "invented_tool": 0.6, "direct_answer": 0.5,
+                "missing_thought": 0.4, "malformed_json": 0.7}
+
+def _domain_wrong_args(rng: random.Random, args: dict, spec: ToolSpec) -> dict:
+    "`args` with a required argument dropped, a number changed or a list shortened."
+    bad, k = dict(args), rng.choice(list(args))
+    v = args[k]
+    if rng.random() < 0.3 and len(args) > 1 and k in spec.parameters.get("required", []): del bad[k]
+    elif isinstance(v, list): bad[k] = v[:-1]
+    elif isinstance(v, bool): bad[k] = not v
+    elif isinstance(v, (int, float)): bad[k] = v + rng.choice([-1, 1]) * (1 if isinstance(v, int) else max(0.1, round(abs(v) * 0.5, 2)))
+    else: bad[k] = rng.choice([x for x in ("m", "cm", "celsius", "fahrenheit", "kelvin", "ft") if x != v])
+    return bad
+
+def domain_tool_row(rng: random.Random, S: Split, today: date, name: str | None = None) -> dict | None:
+    "A first-step train row whose right call is maths, science or money tool `name` (random if None), the calculator not offered."
+    name = name or rng.choice(DOMAIN_TOOLS)
+    spec = DOMAIN_SPECS[name]
+    query, args = _domain_request(name, rng)
+    others = [n for n in [*DOMAIN_SPECS, *DISTRACTOR_SPECS, "search", "calendar"] if n != name]
+    menu = [name, *rng.sample(others, rng.randint(0, 3))]
+    rng.shuffle(menu)
+    desc = spec.description[0].lower() + spec.description[1:].rstrip(".")
+    shown = ", ".join(f"{k} {json.dumps(v)}" for k, v in args.items())
+    thought = rng.choice((f"The user wants the {desc}, which is what {name} gives: {shown}.", f"I will call {name} with {shown}; no calculator is offered.",
+                          f"This calls for {name}; the request gives me its arguments: {shown}.", f"{name} computes the {desc}, so I pass {shown}."))
+    kind = _pick(rng, KINDS_DOMAIN)
+    if kind == "calculator_not_offered":
+        nums = [str(v) for v in args.values() if isinstance(v, (int, float)) and not isinstance(v, bool)] or [str(x) for x in args.get("numbers", [])]
+        rejected, kind = turn_a(f"I will have the calculator work this out.", "calculator", {"expression": rng.choice([" * ", " + ", " / "]).join(nums) or "1"}), "invented_tool"
+    elif kind == "wrong_args": rejected = turn_a(thought, name, _domain_wrong_args(rng, args, spec))
+    elif kind == "string_numbers":  # every number written as a string: the schema's types are not met
+        rejected, kind = turn_a(thought, name, {k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for k, v in args.items()}), "wrong_args"
+    elif kind == "invented_tool": rejected = turn_a(thought, invented_tool_name(rng, None, query, taken=menu), args)
+    elif kind == "direct_answer": rejected = turn_b("I can work this out myself.", f"The answer is {rng.randint(2, 999)}.")
+    elif kind == "missing_thought": rejected = turn_a(thought, name, args).split("\n", 1)[1]
+    else: rejected = f"Thought: {thought}\n" + _malformed_action(rng, name, args)
+    prompt = [{"role": "system", "content": render_system_prompt([_spec(n) for n in menu], today)}, {"role": "user", "content": query}]
+    row = {"prompt": prompt, "chosen": [{"role": "assistant", "content": turn_a(thought, name, args)}],
+           "rejected": [{"role": "assistant", "content": rejected}], "tool": name, "expected": {"tool": name, "args": args},
+           "rejected_kind": kind, "template_id": f"domain.{name}", "family": f"domain.{name}", "register": "question", "split": S.name,
+           "tools_offered": menu, "today": today.isoformat(), "query": query, "step": "first"}
+    return None if check_row(row) else row
+
+def domain_tool_rows(rows: list[dict], share: float = 0.2, seed: int = 42) -> tuple[list[dict], int]:
+    "Replace about `share` of the first-step train `rows` (not those a distractor tool answers) by requests that a maths, science or money tool answers. Returns (rows, replaced)."
+    S, seen = make_splits(seed)[0], {r["query"] for r in rows}
+
+    def make(r: dict, rng: random.Random) -> dict | None:
+        if r["family"].startswith("other."): return None  # keeps `other_tool_rows`' requests: the two shares add up
+        cand = domain_tool_row(rng, S, date.fromisoformat(r["today"]))
+        if cand is None or cand["query"] in seen: return None  # prompts stay unique within the split
+        seen.add(cand["query"])
+        return cand
+    return _swap_rows(rows, share, f"dpo-agent-domain-{seed}", make, first_only=True)
+
 # %% ../nbs/03_data.ipynb #5d72c430
 def _new_calculator_rows(rows: list[dict], share: float, seed: int, banned_queries, stream: str, split_for,
                          first_only: bool = False) -> tuple[list[dict], int]:
@@ -2204,14 +2394,18 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   worked_share: float = 0.0,  # share of first-step calculator and calendar train rows whose Thought works the answer out
                   rephrase_share: float = 0.0,  # share of first-step calculator train rows re-asked in a train-only wording
                   slip_share: float = 0.0,  # share of first-step calculator and calendar train rows whose rejected turn slips on the arguments
+                  domain_share: float = 0.0,  # share of first-step train rows replaced by requests that a maths, science or money tool answers
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = dated = calc = worked = rephrased = slipped = 0
+    replaced = invented = renamed = other = dated = calc = worked = rephrased = slipped = domain = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
+    if domain_share:  # after the distractor requests (it may replace some of them); the other transforms then see these rows too
+        ds["train"], domain = domain_tool_rows(ds["train"], share=domain_share, seed=seed)
+        cmd += f" --domain-share {domain_share}"
     if calc_share:  # before the rejected-turn transforms, which then see these rows too
         ds["train"], calc = calculator_rows(ds["train"], share=calc_share, seed=seed, banned_queries=[r["query"] for r in ds["test"]])
         cmd += f" --calc-share {calc_share}"
@@ -2248,10 +2442,10 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", dataset_card(ds, cmd))
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "worked": worked, "rephrased": rephrased, "slipped": slipped, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "worked": worked, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "worked_share", "rephrase_share", "slip_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "worked_share", "rephrase_share", "slip_share", "domain_share")
 
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
     "Raise `CLIError` for the first of the `--*-share` `flags` of the parsed args `a` outside [0, 1]."
@@ -2278,7 +2472,7 @@ def cmd_data(a) -> int:
                             on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share,
                             rename_share=a.rename_share, other_share=a.other_share, date_share=a.date_share,
                             calc_share=a.calc_share, worked_share=a.worked_share,
-                            rephrase_share=a.rephrase_share, slip_share=a.slip_share)
+                            rephrase_share=a.rephrase_share, slip_share=a.slip_share, domain_share=a.domain_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
     except OSError as e:
         from dpo_agent.models import ModelNotFound
@@ -2319,4 +2513,6 @@ def register_cli(subparsers) -> None:
                    help="share of first-step calculator train pairs replaced by a request of the same family in a wording only the train data uses (default: 0)")
     s.add_argument("--slip-share", type=float, default=0.0,
                    help="share of first-step calculator and calendar train pairs whose rejected turn is the chosen call with its expression, date or time slipped: a neighbouring rule, a day off (default: 0)")
+    s.add_argument("--domain-share", type=float, default=0.0,
+                   help="share of first-step train pairs replaced by requests that a maths, science or money tool answers (areas, loan payments, a mean), typed numeric args, the calculator not offered (default: 0)")
     s.set_defaults(fn=cmd_data)

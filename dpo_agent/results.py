@@ -123,6 +123,12 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
     Row("nll_on_recipe", "(44) row 42 without the preference term: 64 NLL-only steps on the same pairs (`loss_type=[sft]`), lr 5e-4",
         ["dpo=true", "sft_steps=0", "learning_rate=5e-4", "max_steps=64", "detach_prompt=system", "loss_type=[sft]", "loss_weights=[1.0]"],
         data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}, dpo_from="inv_sft384_menu"),
+    Row("inv_sft384_domain", "(45) row 35 with maths, science and money tools: 30% of the other first-step pairs (not the distractor ones) replaced by requests that one of 20 such tools answers, typed numeric args, the calculator not offered",
+        ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"],
+        data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3, "domain_share": 0.3}),
+    Row("domain_nll_on_recipe", "(46) row 44 on row 45's data: row 35's adapter, then 64 NLL-only steps at lr 5e-4 on 256 pairs, 39 of them maths, science and money tool requests",
+        ["dpo=true", "sft_steps=0", "learning_rate=5e-4", "max_steps=64", "detach_prompt=system", "loss_type=[sft]", "loss_weights=[1.0]"],
+        data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3, "domain_share": 0.3}, dpo_from="inv_sft384_menu"),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) the recipe (row 35) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1"],

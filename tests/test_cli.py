@@ -150,7 +150,7 @@ def test_train_bad_data_option(tmp_path):
     assert not (tmp_path / "t").exists()
 
 
-@pytest.mark.parametrize("flag", ["--date-share", "--invented-share", "--calc-share", "--worked-share", "--rephrase-share", "--slip-share"])
+@pytest.mark.parametrize("flag", ["--date-share", "--invented-share", "--calc-share", "--worked-share", "--rephrase-share", "--slip-share", "--domain-share"])
 def test_data_bad_share(flag, tmp_path):
     r = run("data", flag, "1.5", "--n", "50", "--out", str(tmp_path / "d"))
     assert r.returncode == 2 and f"{flag} must be between 0 and 1, got 1.5" in r.stderr, r.stderr
@@ -232,6 +232,24 @@ def test_data_slip_share(tmp_path):
     for b in changed:  # the rejected call is the chosen one with one argument's value changed
         c, r = parse_turn(b["chosen"][0]["content"]), parse_turn(b["rejected"][0]["content"])
         assert r.tool == c.tool and set(r.args) == set(c.args) and sum(r.args[k] != c.args[k] for k in c.args) == 1, (c, r)
+
+
+def test_data_domain_share(tmp_path):
+    "`--domain-share 0.5`: about half of the plain first steps (not the distractor ones) now need a maths, science or money tool."
+    plain, new = data_with(tmp_path, "--domain-share", "0.5")
+    from dpo_agent.data import DOMAIN_SPECS
+    from dpo_agent.protocol import parse_turn
+
+    changed = [(a, b) for a, b in zip(plain, new) if a != b]
+    first = [a for a in plain if a["step"] == "first"]
+    assert 0.3 * len(first) < len(changed) < 0.7 * len(first), (len(changed), len(first))
+    for a, b in changed:
+        assert a["step"] == b["step"] == "first" and b["family"] == f"domain.{b['tool']}" and b["tool"] in DOMAIN_SPECS
+        assert "calculator" not in b["tools_offered"]  # the habit it breaks: sending a computation to the calculator
+        t = parse_turn(b["chosen"][0]["content"])
+        assert t.tool == b["tool"] and DOMAIN_SPECS[t.tool].validate_args(t.args) == [], t
+    card = (tmp_path / "x" / "README.md").read_text()
+    assert f"in {len(changed)} train pairs, one of {len(DOMAIN_SPECS)} maths, science and money tools" in card
 
 
 def test_evaluate_bfcl_constrained(tmp_path):
