@@ -2126,7 +2126,7 @@ def domain_tool_row(rng: random.Random, S: Split, today: date, name: str | None 
     kind = _pick(rng, KINDS_DOMAIN)
     if kind == "calculator_not_offered":
         nums = [str(v) for v in args.values() if isinstance(v, (int, float)) and not isinstance(v, bool)] or [str(x) for x in args.get("numbers", [])]
-        rejected, kind = turn_a(f"I will have the calculator work this out.", "calculator", {"expression": rng.choice([" * ", " + ", " / "]).join(nums) or "1"}), "invented_tool"
+        rejected, kind = turn_a("I will have the calculator work this out.", "calculator", {"expression": rng.choice([" * ", " + ", " / "]).join(nums) or "1"}), "invented_tool"
     elif kind == "wrong_args": rejected = turn_a(thought, name, _domain_wrong_args(rng, args, spec))
     elif kind == "string_numbers":  # every number written as a string: the schema's types are not met
         rejected, kind = turn_a(thought, name, {k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for k, v in args.items()}), "wrong_args"

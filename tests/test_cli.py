@@ -150,7 +150,9 @@ def test_train_bad_data_option(tmp_path):
     assert not (tmp_path / "t").exists()
 
 
-@pytest.mark.parametrize("flag", ["--date-share", "--invented-share", "--calc-share", "--worked-share", "--rephrase-share", "--slip-share", "--domain-share"])
+@pytest.mark.parametrize(
+    "flag", ["--date-share", "--invented-share", "--calc-share", "--worked-share", "--rephrase-share", "--slip-share", "--domain-share"]
+)
 def test_data_bad_share(flag, tmp_path):
     r = run("data", flag, "1.5", "--n", "50", "--out", str(tmp_path / "d"))
     assert r.returncode == 2 and f"{flag} must be between 0 and 1, got 1.5" in r.stderr, r.stderr
