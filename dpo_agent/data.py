@@ -1972,6 +1972,36 @@ def _other_wrong_args(rng: random.Random, args: dict, spec: ToolSpec) -> dict:
     else: bad[k] = rng.choice(["", "unknown", args[k][::-1] if len(args[k]) > 1 else "x"])
     return bad
 
+def _call_rejected(rng: random.Random, kind: str, thought: str, name: str, args: dict, query: str, menu: list[str]) -> str:
+    "The rejected turn of kind `invented_tool`, `missing_thought` or `malformed_json` for the right call `name(args)`."
+    if kind == "invented_tool": return turn_a(thought, invented_tool_name(rng, None, query, taken=menu), args)
+    if kind == "missing_thought": return turn_a(thought, name, args).split("\n", 1)[1]
+    if kind == "malformed_json": return f"Thought: {thought}\n" + _malformed_action(rng, name, args)
+    raise ValueError(f"no rejected turn of kind {kind!r} here")
+
+def _swap_new_rows(rows: list[dict], share: float, seed: int, family: str, row_fn, keep=lambda r: False) -> tuple[list[dict], int]:
+    """`_swap_rows` over the first-step `rows` (but those `keep` spares) with `row_fn(rng, train_split, today)`, each new
+    request unseen in `rows`; the stream is `dpo-agent-{family}-{seed}`."""
+    S, seen = make_splits(seed)[0], {r["query"] for r in rows}
+
+    def make(r: dict, rng: random.Random) -> dict | None:
+        if keep(r): return None
+        cand = row_fn(rng, S, date.fromisoformat(r["today"]))
+        if cand is None or cand["query"] in seen: return None  # prompts stay unique within the split
+        seen.add(cand["query"])
+        return cand
+    return _swap_rows(rows, share, f"dpo-agent-{family}-{seed}", make, first_only=True)
+
+def _called_row(family: str, name: str, args: dict, query: str, thought: str, rejected: str, kind: str, menu: list[str],
+                today: date, split: str) -> dict | None:
+    "A first-step row whose chosen turn calls `name` with `args` (family `family.name`); None when it fails `check_row`."
+    prompt = [{"role": "system", "content": render_system_prompt([_spec(n) for n in menu], today)}, {"role": "user", "content": query}]
+    row = {"prompt": prompt, "chosen": [{"role": "assistant", "content": turn_a(thought, name, args)}],
+           "rejected": [{"role": "assistant", "content": rejected}], "tool": name, "expected": {"tool": name, "args": args},
+           "rejected_kind": kind, "template_id": f"{family}.{name}", "family": f"{family}.{name}", "register": "question", "split": split,
+           "tools_offered": menu, "today": today.isoformat(), "query": query, "step": "first"}
+    return None if check_row(row) else row
+
 def other_tool_row(rng: random.Random, S: Split, today: date, name: str | None = None) -> dict | None:
     "A first-step train row whose right call is distractor tool `name` (random if None); None when its rejected turn passes."
     name = name or rng.choice(OTHER_TOOLS)
@@ -1991,27 +2021,13 @@ def other_tool_row(rng: random.Random, S: Split, today: date, name: str | None =
             {"query": query} if w == "search" else {"expression": "1 + 1"} if w == "calculator" else {"action": "list", "date": today.isoformat()})
         rejected = turn_a(f"I will use {w} for this request.", w, wargs)
     elif kind == "wrong_args": rejected = turn_a(thought, name, _other_wrong_args(rng, args, spec))
-    elif kind == "invented_tool": rejected = turn_a(thought, invented_tool_name(rng, None, query, taken=menu), args)
     elif kind == "direct_answer": rejected = turn_b("I can do this without a tool.", rng.choice(("Done!", "All set.", "I have taken care of it.")))
-    elif kind == "missing_thought": rejected = turn_a(thought, name, args).split("\n", 1)[1]
-    else: rejected = f"Thought: {thought}\n" + _malformed_action(rng, name, args)
-    prompt = [{"role": "system", "content": render_system_prompt([_spec(n) for n in menu], today)}, {"role": "user", "content": query}]
-    row = {"prompt": prompt, "chosen": [{"role": "assistant", "content": turn_a(thought, name, args)}],
-           "rejected": [{"role": "assistant", "content": rejected}], "tool": name, "expected": {"tool": name, "args": args},
-           "rejected_kind": kind, "template_id": f"other.{name}", "family": f"other.{name}", "register": "question", "split": S.name,
-           "tools_offered": menu, "today": today.isoformat(), "query": query, "step": "first"}
-    return None if check_row(row) else row
+    else: rejected = _call_rejected(rng, kind, thought, name, args, query, menu)
+    return _called_row("other", name, args, query, thought, rejected, kind, menu, today, S.name)
 
 def other_tool_rows(rows: list[dict], share: float = 0.2, seed: int = 42) -> tuple[list[dict], int]:
     "Replace about `share` of the first-step train `rows` by requests that a distractor tool answers. Returns (rows, replaced)."
-    S, seen = make_splits(seed)[0], {r["query"] for r in rows}
-
-    def make(r: dict, rng: random.Random) -> dict | None:
-        cand = other_tool_row(rng, S, date.fromisoformat(r["today"]))
-        if cand is None or cand["query"] in seen: return None  # prompts stay unique within the split
-        seen.add(cand["query"])
-        return cand
-    return _swap_rows(rows, share, f"dpo-agent-other-{seed}", make, first_only=True)
+    return _swap_new_rows(rows, share, seed, "other", other_tool_row)
 
 
 # %% ../nbs/03_data.ipynb #8e743d7e
@@ -2130,28 +2146,13 @@ def domain_tool_row(rng: random.Random, S: Split, today: date, name: str | None 
     elif kind == "wrong_args": rejected = turn_a(thought, name, _domain_wrong_args(rng, args, spec))
     elif kind == "string_numbers":  # every number written as a string: the schema's types are not met
         rejected, kind = turn_a(thought, name, {k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for k, v in args.items()}), "wrong_args"
-    elif kind == "invented_tool": rejected = turn_a(thought, invented_tool_name(rng, None, query, taken=menu), args)
     elif kind == "direct_answer": rejected = turn_b("I can work this out myself.", f"The answer is {rng.randint(2, 999)}.")
-    elif kind == "missing_thought": rejected = turn_a(thought, name, args).split("\n", 1)[1]
-    else: rejected = f"Thought: {thought}\n" + _malformed_action(rng, name, args)
-    prompt = [{"role": "system", "content": render_system_prompt([_spec(n) for n in menu], today)}, {"role": "user", "content": query}]
-    row = {"prompt": prompt, "chosen": [{"role": "assistant", "content": turn_a(thought, name, args)}],
-           "rejected": [{"role": "assistant", "content": rejected}], "tool": name, "expected": {"tool": name, "args": args},
-           "rejected_kind": kind, "template_id": f"domain.{name}", "family": f"domain.{name}", "register": "question", "split": S.name,
-           "tools_offered": menu, "today": today.isoformat(), "query": query, "step": "first"}
-    return None if check_row(row) else row
+    else: rejected = _call_rejected(rng, kind, thought, name, args, query, menu)
+    return _called_row("domain", name, args, query, thought, rejected, kind, menu, today, S.name)
 
 def domain_tool_rows(rows: list[dict], share: float = 0.2, seed: int = 42) -> tuple[list[dict], int]:
     "Replace about `share` of the first-step train `rows` (not those a distractor tool answers) by requests that a maths, science or money tool answers. Returns (rows, replaced)."
-    S, seen = make_splits(seed)[0], {r["query"] for r in rows}
-
-    def make(r: dict, rng: random.Random) -> dict | None:
-        if r["family"].startswith("other."): return None  # keeps `other_tool_rows`' requests: the two shares add up
-        cand = domain_tool_row(rng, S, date.fromisoformat(r["today"]))
-        if cand is None or cand["query"] in seen: return None  # prompts stay unique within the split
-        seen.add(cand["query"])
-        return cand
-    return _swap_rows(rows, share, f"dpo-agent-domain-{seed}", make, first_only=True)
+    return _swap_new_rows(rows, share, seed, "domain", domain_tool_row, keep=lambda r: r["family"].startswith("other."))  # the two shares add up
 
 # %% ../nbs/03_data.ipynb #5d72c430
 def _new_calculator_rows(rows: list[dict], share: float, seed: int, banned_queries, stream: str, split_for,
