@@ -2437,11 +2437,12 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
         cmd += f" --on-policy {on_policy}" + (f" --adapter {adapter}" if adapter else "") + f" --on-policy-n {on_policy_n}" + (
             f" --temperature {temperature}" if temperature else "") + (
             f"  # sampled among {len(on_policy_among)} given train rows (the pairs one run trains on)" if on_policy_among is not None else "")
+    card = dataset_card(ds, cmd)  # before anything is written: a card that cannot be made leaves no half-written folder
     out = Path(out_dir).expanduser()
     out.mkdir(parents=True, exist_ok=True)
     paths = {s: out / f"{s}.jsonl" for s in ("train", "test")}
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
-    _atomic_write(out / "README.md", dataset_card(ds, cmd))
+    _atomic_write(out / "README.md", card)
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
             "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "worked": worked, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
