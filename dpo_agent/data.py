@@ -1605,7 +1605,7 @@ no test request occurs in train; every prompt is unique within its split.
 | `text_after_fence` | the right call followed by text, often a made-up `Observation:` |
 | `unneeded_tool_call` | calls a tool when none is needed, or again after the observation answered |
 | `ignored_observation` | a Final Answer that contradicts the observation |
-| `invented_tool` | the right args sent to a made-up tool that is not offered (`--invented-share`) |
+| `invented_tool` | the right args sent to a made-up tool that is not offered (`--invented-share`), or, for a maths, science or money request, the numbers sent to the calculator, which its menu does not offer (`--domain-share`) |
 | `date_format` | the chosen calendar call with its date written another way (`22 May 2027`, `next Friday`) (`--date-share`) |
 | `slipped_args` | the chosen call with its value slipped, in the Thought too: a neighbouring or mixed-up calculator rule (an average without its division, `/` for `%`), a date a day or a week off, the other half of the day (`--slip-share`) |
 | `on_policy` | the model's own non-compliant or wrong answer (`--on-policy MODEL`) |
