@@ -174,6 +174,12 @@ def row_command(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int
     return f"dpo-agent ablation --rows {names} --out {root} --eval-n {eval_n}" + (f" --bfcl {bfcl}" if bfcl else "")
 
 
+def _source_adapter(root: Path, source: str, path: Path, doing: str) -> Path:
+    "`path`, the adapter of row `source` that a row needs (`doing` says what for); an `AblationError` naming the command that makes it when `path` holds none."
+    if not (path / "adapter_config.json").is_file():
+        raise AblationError(f"{doing} row {source!r}'s adapter, and {path} holds none: run `dpo-agent ablation --rows {source} --out {root}` first")
+    return path
+
 def _prep_data(root: Path, n: int, seed: int, on_policy: int = 0, model: str = "smollm2-135m", used: list[int] | None = None,
                on_policy_from: str = "", **opts) -> Path:
     """The row's dataset folder under `root` (written once): the default data plus `write_dataset` options; with
@@ -186,11 +192,7 @@ def _prep_data(root: Path, n: int, seed: int, on_policy: int = 0, model: str = "
     if not (d / "train.jsonl").is_file():
         adapter = None
         if on_policy and on_policy_from:
-            adapter = root / on_policy_from / "train"
-            if not (adapter / "adapter_config.json").is_file():
-                raise AblationError(f"this row samples row {on_policy_from!r}'s adapter, and {adapter} holds none: "
-                                    f"run `dpo-agent ablation --rows {on_policy_from} --out {root}` first")
-            adapter = str(adapter)
+            adapter = str(_source_adapter(root, on_policy_from, root / on_policy_from / "train", "this row samples"))
         op = {"on_policy": model, "adapter": adapter, "on_policy_n": on_policy, "on_policy_among": used} if on_policy else {}
         write_dataset(d, n=n, seed=seed, **op, **opts)
     return d
@@ -265,13 +267,9 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
         return json.loads(summary_path.read_text())
     src = root / row.adapter_from / "train" if row.adapter_from else None
     if src is not None and row.adapter_stage == "sft": src = src / "sft" / "adapter"
-    if src is not None and not (src / "adapter_config.json").is_file():
-        raise AblationError(f"row {row.name!r} scores row {row.adapter_from!r}'s adapter, and {src} holds none: "
-                            f"run `dpo-agent ablation --rows {row.adapter_from} --out {root}` first")
+    if src is not None: _source_adapter(root, row.adapter_from, src, f"row {row.name!r} scores")
     start = root / row.dpo_from / "train" if row.dpo_from else None  # the adapter this row's DPO stage continues
-    if start is not None and not (start / "adapter_config.json").is_file():
-        raise AblationError(f"row {row.name!r} trains on top of row {row.dpo_from!r}'s adapter, and {start} holds none: "
-                            f"run `dpo-agent ablation --rows {row.dpo_from} --out {root}` first")
+    if start is not None: _source_adapter(root, row.dpo_from, start, f"row {row.name!r} trains on top of")
     rcfg = load_recipe(recipe, row.overrides)
     if row.train and _asks_cuda(rcfg) and not torch.cuda.is_available():
         raise AblationError(f"row {row.name!r} trains on a CUDA GPU (device={rcfg.device}) and this machine has none: "
