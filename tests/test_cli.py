@@ -151,7 +151,17 @@ def test_train_bad_data_option(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "flag", ["--date-share", "--invented-share", "--calc-share", "--worked-share", "--rephrase-share", "--slip-share", "--domain-share"]
+    "flag",
+    [
+        "--date-share",
+        "--invented-share",
+        "--calc-share",
+        "--worked-share",
+        "--rephrase-share",
+        "--slip-share",
+        "--domain-share",
+        "--domain-twin-share",
+    ],
 )
 def test_data_bad_share(flag, tmp_path):
     r = run("data", flag, "1.5", "--n", "50", "--out", str(tmp_path / "d"))
@@ -252,6 +262,31 @@ def test_data_domain_share(tmp_path):
         assert t.tool == b["tool"] and DOMAIN_SPECS[t.tool].validate_args(t.args) == [], t
     card = (tmp_path / "x" / "README.md").read_text()
     assert f"in {len(changed)} train pairs, one of {len(DOMAIN_SPECS)} maths, science and money tools" in card
+
+
+def test_data_domain_twin_share(tmp_path):
+    "`--domain-twin-share 0.5`: about half of the maths, science and money requests go to the offered calculator instead."
+    r = run("data", "--domain-share", "0.5", "--domain-twin-share", "0.5", "--n", "300", "--out", str(tmp_path / "d"))
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in (tmp_path / "d" / "train.jsonl").read_text().splitlines()]
+    from dpo_agent.data import DOMAIN_SPECS
+    from dpo_agent.tools import calculate
+
+    twins = [x for x in rows if x["family"] == "domain.calculator"]
+    tools = [x for x in rows if x["family"].startswith("domain.") and x["family"] != "domain.calculator"]
+    assert 0.3 < len(twins) / (len(twins) + len(tools)) < 0.7, (len(twins), len(tools))
+    for x in twins:  # the calculator (perhaps under another name) is offered, no maths tool is the right call
+        assert x["tool"] not in DOMAIN_SPECS and x["tool"] in x["tools_offered"]
+        assert calculate(next(iter(x["expected"]["args"].values()))) == x["expected"]["value"]
+    card = (tmp_path / "d" / "README.md").read_text()
+    assert "--domain-share 0.5 --domain-twin-share 0.5" in card
+    assert (
+        f"in {len(tools)} train pairs, one of {len(DOMAIN_SPECS)} maths" in card
+        and f"(and {len(twins)} such requests with the calculator" in card
+    )
+    r = run("data", "--domain-twin-share", "0.5", "--n", "50", "--out", str(tmp_path / "e"))
+    assert r.returncode == 2 and "--domain-twin-share needs --domain-share" in r.stderr, r.stderr
+    assert not (tmp_path / "e").exists()
 
 
 def test_evaluate_bfcl_constrained(tmp_path):
