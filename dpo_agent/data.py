@@ -2131,6 +2131,17 @@ def _domain_wrong_args(rng: random.Random, args: dict, spec: ToolSpec) -> dict:
     else: bad[k] = rng.choice([x for x in ("m", "cm", "celsius", "fahrenheit", "kelvin", "ft") if x != v])
     return bad
 
+def _domain_menu(rng: random.Random, needed: str, name: str) -> list[str]:
+    "`needed` and 0-3 other tools (maths tools but `name`, distractors, search, calendar), shuffled: a domain row's menu."
+    others = [n for n in [*DOMAIN_SPECS, *DISTRACTOR_SPECS, "search", "calendar"] if n != name]
+    menu = [needed, *rng.sample(others, rng.randint(0, 3))]
+    rng.shuffle(menu)
+    return menu
+
+def _arg_numbers(args: dict) -> list[int | float]:
+    "The numbers among a domain tool's `args`, or its list of `numbers`: what a rejected turn puts together by another rule."
+    return [v for v in args.values() if isinstance(v, (int, float)) and not isinstance(v, bool)] or list(args.get("numbers", []))
+
 def _shown(x: int | float) -> str:
     "A number as a request shows it: 3 for 3.0, 0.25 for 0.25."
     return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x)
@@ -2172,16 +2183,13 @@ def _calculator_twin_row(rng: random.Random, S: Split, today: date, name: str, q
     calculator (and other tools) but not `name`, so the right call evaluates `DOMAIN_FORMULAS[name]`; None when it fails `check_row`."""
     expr = DOMAIN_FORMULAS[name](args)
     if expr is None: return None
-    others = [n for n in [*DOMAIN_SPECS, *DISTRACTOR_SPECS, "search", "calendar"] if n != name]
-    menu = ["calculator", *rng.sample(others, rng.randint(0, 3))]
-    rng.shuffle(menu)
+    menu = _domain_menu(rng, "calculator", name)
     thought = rng.choice((f"The calculator is offered, so I evaluate {expr} for this.", f"This is arithmetic on the numbers given: {expr}, which the calculator evaluates.",
                           f"No tool on the menu does this directly, but the calculator can work out {expr}.", f"I will have the calculator work out {expr}."))
     kind = _pick(rng, KINDS_TWIN)
     if kind == "invented_tool": rejected = turn_a(f"I will call {name} with the numbers of the request.", name, args)  # a tool this menu does not offer
     elif kind == "wrong_args":  # the request's numbers put together by another rule
-        nums = [_shown(v) for v in args.values() if isinstance(v, (int, float)) and not isinstance(v, bool)] or [_shown(x) for x in args.get("numbers", [])]
-        rejected = turn_a(thought, "calculator", {"expression": rng.choice([" * ", " + ", " / ", " - "]).join(nums)})
+        rejected = turn_a(thought, "calculator", {"expression": rng.choice([" * ", " + ", " / ", " - "]).join(map(_shown, _arg_numbers(args)))})
     elif kind == "direct_answer": rejected = turn_b("I can work this out myself.", f"The answer is {rng.randint(2, 999)}.")
     else: rejected = _call_rejected(rng, kind, thought, "calculator", {"expression": expr}, query, menu)
     row = _called_row("domain", "calculator", {"expression": expr}, query, thought, rejected, kind, menu, today, S.name)
@@ -2193,19 +2201,16 @@ def domain_tool_row(rng: random.Random, S: Split, today: date, name: str | None 
     offered; with `twin`, its calculator twin (`_calculator_twin_row`; `name` random among `DOMAIN_FORMULAS` if None)."""
     name = name or rng.choice(list(DOMAIN_FORMULAS) if twin else DOMAIN_TOOLS)
     if twin and name not in DOMAIN_FORMULAS: raise ValueError(f"domain tool {name!r} has no calculator formula: pick one of {list(DOMAIN_FORMULAS)}")
-    spec = DOMAIN_SPECS[name]
     query, args = _domain_request(name, rng)
     if twin: return _calculator_twin_row(rng, S, today, name, query, args)
-    others = [n for n in [*DOMAIN_SPECS, *DISTRACTOR_SPECS, "search", "calendar"] if n != name]
-    menu = [name, *rng.sample(others, rng.randint(0, 3))]
-    rng.shuffle(menu)
+    spec, menu = DOMAIN_SPECS[name], _domain_menu(rng, name, name)
     desc = spec.description[0].lower() + spec.description[1:].rstrip(".")
     shown = ", ".join(f"{k} {json.dumps(v)}" for k, v in args.items())
     thought = rng.choice((f"The user wants the {desc}, which is what {name} gives: {shown}.", f"I will call {name} with {shown}; no calculator is offered.",
                           f"This calls for {name}; the request gives me its arguments: {shown}.", f"{name} computes the {desc}, so I pass {shown}."))
     kind = _pick(rng, KINDS_DOMAIN)
     if kind == "calculator_not_offered":
-        nums = [str(v) for v in args.values() if isinstance(v, (int, float)) and not isinstance(v, bool)] or [str(x) for x in args.get("numbers", [])]
+        nums = list(map(str, _arg_numbers(args)))
         rejected, kind = turn_a("I will have the calculator work this out.", "calculator", {"expression": rng.choice([" * ", " + ", " / "]).join(nums) or "1"}), "invented_tool"
     elif kind == "wrong_args": rejected = turn_a(thought, name, _domain_wrong_args(rng, args, spec))
     elif kind == "string_numbers":  # every number written as a string: the schema's types are not met
