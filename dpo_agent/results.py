@@ -151,6 +151,8 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
         train=False, constrained=True, adapter_from="inv_sft384"),
     Row("sft384_menu_constrained", "(36) row 35's adapter (the recipe; no training of its own: row 35's time shown), constrained decoding",
         train=False, constrained=True, adapter_from="inv_sft384_menu"),
+    Row("rephrased_calc_constrained", "(50) row 49's adapter (no training of its own: row 49's time shown), constrained decoding",
+        train=False, constrained=True, adapter_from="inv_sft384_rephrased_calc"),
 ]
 ROWS = {r.name: r for r in ABLATION}
 
