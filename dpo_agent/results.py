@@ -138,6 +138,9 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
     Row("inv_sft384_rephrased_calc", "(49) row 39 with more calculator requests: a quarter of the pairs that are not calculator first steps replaced by new ones from the train split (557 calculator first steps of the 1536 pairs trained on instead of 252)",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"],
         data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3, "calc_share": 0.25, "rephrase_share": 0.5}),
+    Row("calc_then_menu_nll", "(51) row 44's top-up on row 49's adapter: 64 NLL-only steps at lr 5e-4 on 256 of row 35's pairs (row 35's data: 50 of them requests that another offered tool answers, 46 calculator first steps)",
+        ["dpo=true", "sft_steps=0", "learning_rate=5e-4", "max_steps=64", "detach_prompt=system", "loss_type=[sft]", "loss_weights=[1.0]"],
+        data={"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}, dpo_from="inv_sft384_rephrased_calc"),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) the recipe (row 35) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1"],
