@@ -36,10 +36,11 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'generate_split', 'generate', 'dataset_stats', 'dataset_card', 'sample_turns', 'on_policy_rejected',
            'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected', 'other_date_forms',
            'date_format_row', 'date_format_rejected', 'calc_method', 'worked_date', 'worked_time', 'worked_thought',
-           'worked_row', 'worked_thoughts', 'rename_builtins_row', 'rename_builtins', 'other_tool_row',
-           'other_tool_rows', 'domain_tool_row', 'domain_tool_rows', 'calculator_rows', 'template_words',
-           'template_overlap', 'rephrased_calculator_rows', 'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl',
-           'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
+           'worked_row', 'worked_thoughts', 'counted_date', 'counted_thought', 'counted_row', 'counted_thoughts',
+           'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows', 'domain_tool_row',
+           'domain_tool_rows', 'calculator_rows', 'template_words', 'template_overlap', 'rephrased_calculator_rows',
+           'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'write_dataset', 'check_shares', 'cmd_data',
+           'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1838,8 +1839,12 @@ def worked_thought(row: dict) -> str | None:
         m = calc_method(row["family"], args["expression"], row["query"])
         return f"{m} {t}" if m else None
     if row["tool"] != "calendar" or "date" not in args: return None
+    return _calendar_working(row, t, args, worked_date)
+
+def _calendar_working(row: dict, t: str, args: dict, date_fn) -> str | None:
+    "Calendar Thought `t` of `row` with its date sentence rewritten by `date_fn` (`worked_date`, `counted_date`) and its 12-hour time worked out; None when unchanged."
     new, why = t, _WHY.search(t)
-    sent = why and (worked_date(date.fromisoformat(row["today"]), date.fromisoformat(args["date"]), why[0], row["query"]) or why[0])
+    sent = why and (date_fn(date.fromisoformat(row["today"]), date.fromisoformat(args["date"]), why[0], row["query"]) or why[0])
     if sent: new = new.replace(why[0], sent, 1)  # the date sentence, worked out where there is something to work out
     tm = worked_time(row["query"], args.get("time"))
     if tm: new = new.replace(sent, f"{sent} {tm}", 1) if sent else f"{tm} {new}"  # the time right after the date sentence
@@ -1848,8 +1853,10 @@ def worked_thought(row: dict) -> str | None:
 def worked_row(row: dict, rng: random.Random | None = None) -> dict | None:
     """`row` with its chosen Thought worked out (`worked_thought`), in the rejected turn too where it used the same Thought;
     None unless `row` is a first-step calculator or calendar call with something to work out."""
-    if row["step"] != "first": return None
-    new = worked_thought(row)
+    return _rethought_row(row, worked_thought(row)) if row["step"] == "first" else None
+
+def _rethought_row(row: dict, new: str | None) -> dict | None:
+    "`row` with chosen Thought `new` (and in the rejected turn where it used the same Thought); None when `new` is None or the row breaks."
     if new is None: return None
     old = f"Thought: {parse_turn(row['chosen'][0]['content']).thought}\n"
     swap = lambda msgs: [dict(m, content=m["content"].replace(old, f"Thought: {new}\n", 1)) for m in msgs]
@@ -1859,6 +1866,45 @@ def worked_row(row: dict, rng: random.Random | None = None) -> dict | None:
 def worked_thoughts(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:
     "Work out the chosen Thought of about `share` of the first-step calculator and calendar `rows` (`worked_row`). Returns (rows, changed)."
     return _swap_rows(rows, share, f"dpo-agent-worked-{seed}", worked_row, first_only=True)
+
+# %% ../nbs/03_data.ipynb #4039d0fe
+def _day_counted(x: date) -> str:
+    "The day of the month as a count step names it: '18', or the month (and in January the year) where one starts: '1 December'."
+    return str(x.day) if x.day > 1 else f"1 {MONTHS[x.month - 1]}" + (f" {x.year}" if x.month == 1 else "")
+
+def counted_date(today: date, d: date, why: str, query: str = "") -> str | None:
+    """The date sentence `why` of a calendar Thought with the days after today counted one by one up to `d`: weekday by
+    weekday up to the one asked for, or numbered up to N for 'in N days' and 'in N weeks'. A month and day without a year
+    get `worked_date`'s MM-DD comparison; None for a date with nothing to count (today, tomorrow, the 1st of next month,
+    a date with its year)."""
+    ts, k = _today_str(today), (d - today).days
+    days = [today + timedelta(days=i) for i in range(1, k + 1)]
+    m = re.search(r"so the next (\w+) is", why)
+    if m:
+        steps = ", ".join(f"{WEEKDAYS[x.weekday()]} {_day_counted(x)}" for x in days)
+        return f"Today is {ts}. The days after it: {steps}, so the next {m[1]} is {d.isoformat()}."
+    if "days later is" in why or "day after tomorrow" in why:
+        weeks = f"{k // 7} week{'s are' if k > 7 else ' is'} {k} days. " if k % 7 == 0 and "week" in query.lower() else ""
+        steps = ", ".join(f"{i}: {_day_counted(x)}" for i, x in enumerate(days, 1))
+        return f"Today is {ts}. {weeks}Counting {k} days after it: {steps}, so {k} day{'s' if k > 1 else ''} from now is {d.isoformat()}."
+    if re.search(r"so \w+ \d+ (is still ahead|has passed)", why): return worked_date(today, d, why, query)
+    return None
+
+def counted_thought(row: dict) -> str | None:
+    """The chosen Thought of first-step calendar `row` with the days to its date counted (`counted_date`) and its 12-hour
+    time turned into HH:MM (`worked_time`), or None when there is nothing to add."""
+    args = row["expected"].get("args") or {}
+    if row["tool"] != "calendar" or "date" not in args: return None
+    return _calendar_working(row, parse_turn(row["chosen"][0]["content"]).thought, args, counted_date)
+
+def counted_row(row: dict, rng: random.Random | None = None) -> dict | None:
+    """`row` with its chosen Thought counting the days (`counted_thought`), in the rejected turn too where it used the same
+    Thought; None unless `row` is a first-step calendar call with something to count."""
+    return _rethought_row(row, counted_thought(row)) if row["step"] == "first" else None
+
+def counted_thoughts(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:
+    "Count the days in the chosen Thought of about `share` of the first-step calendar `rows` (`counted_row`). Returns (rows, changed)."
+    return _swap_rows(rows, share, f"dpo-agent-counted-{seed}", counted_row, first_only=True)
 
 # %% ../nbs/03_data.ipynb #bba20fc7
 def _rename_text(text: str, names: dict, keys: dict) -> str:
@@ -2466,6 +2512,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   date_share: float = 0.0,  # share of first-step calendar train rows with a date whose rejected turn writes it another way
                   calc_share: float = 0.0,  # share of the other train rows replaced by calculator first steps
                   worked_share: float = 0.0,  # share of first-step calculator and calendar train rows whose Thought works the answer out
+                  count_share: float = 0.0,  # share of first-step calendar train rows whose Thought counts the days to the date
                   rephrase_share: float = 0.0,  # share of first-step calculator train rows re-asked in a train-only wording
                   slip_share: float = 0.0,  # share of first-step calculator and calendar train rows whose rejected turn slips on the arguments
                   domain_share: float = 0.0,  # share of first-step train rows replaced by requests that a maths, science or money tool answers
@@ -2475,7 +2522,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     if domain_twin_share and not domain_share: raise ValueError("domain_twin_share needs domain_share: the twins are a share of the maths, science and money rows")
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = dated = calc = worked = rephrased = slipped = domain = 0
+    replaced = invented = renamed = other = dated = calc = worked = counted = rephrased = slipped = domain = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
@@ -2492,6 +2539,9 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     if worked_share:  # before the rejected-turn transforms, which then copy the worked Thought where they copy the chosen one
         ds["train"], worked = worked_thoughts(ds["train"], share=worked_share, seed=seed)
         cmd += f" --worked-share {worked_share}"
+    if count_share:  # likewise; after the worked Thoughts, whose date sentences it no longer finds
+        ds["train"], counted = counted_thoughts(ds["train"], share=count_share, seed=seed)
+        cmd += f" --count-share {count_share}"
     if invented_share:
         ds["train"], invented = invented_tool_rejected(ds["train"], share=invented_share, seed=seed)
         cmd += f" --invented-share {invented_share}"
@@ -2519,10 +2569,10 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", card)
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "worked": worked, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "worked": worked, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "worked_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "worked_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share")
 
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
     "Raise `CLIError` for the first of the `--*-share` `flags` of the parsed args `a` outside [0, 1]."
@@ -2550,7 +2600,7 @@ def cmd_data(a) -> int:
         res = write_dataset(out, n=a.n, seed=a.seed, test_frac=a.test_frac, on_policy=a.on_policy, adapter=a.adapter,
                             on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share,
                             rename_share=a.rename_share, other_share=a.other_share, date_share=a.date_share,
-                            calc_share=a.calc_share, worked_share=a.worked_share,
+                            calc_share=a.calc_share, worked_share=a.worked_share, count_share=a.count_share,
                             rephrase_share=a.rephrase_share, slip_share=a.slip_share, domain_share=a.domain_share,
                             domain_twin_share=a.domain_twin_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
@@ -2589,6 +2639,8 @@ def register_cli(subparsers) -> None:
                    help="share of the train pairs that are not calculator first steps replaced by new calculator requests (default: 0)")
     s.add_argument("--worked-share", type=float, default=0.0,
                    help="share of first-step calculator and calendar train pairs whose chosen Thought works the answer out: the calculation's rule, the day arithmetic of the date (default: 0)")
+    s.add_argument("--count-share", type=float, default=0.0,
+                   help="share of first-step calendar train pairs whose chosen Thought counts the days after today one by one up to the date: weekday by weekday, or numbered up to N for 'in N days' (default: 0)")
     s.add_argument("--rephrase-share", type=float, default=0.0,
                    help="share of first-step calculator train pairs replaced by a request of the same family in a wording only the train data uses (default: 0)")
     s.add_argument("--slip-share", type=float, default=0.0,

@@ -35,6 +35,7 @@ class Row:
     adapter_from: str = ""  # with train=False: score this row's trained adapter (run that row first) instead of the base model
     adapter_stage: str = ""  # with adapter_from: "sft" scores that row's SFT warm-up adapter (its first stage), not its final one
     dpo_from: str = ""  # train a DPO stage on top of this row's trained adapter (`init_adapter`; run that row first); its training time counts too
+    max_new_tokens: int = 0  # > 0: generate up to this many tokens per held-out turn instead of the run's 160 (a row trained on longer Thoughts)
 
     def __post_init__(self):
         if self.adapter_from and self.train:
@@ -43,6 +44,7 @@ class Row:
             raise ValueError(f"row {self.name!r}: adapter_stage must be '' (the final adapter) or 'sft', got {self.adapter_stage!r}")
         if self.adapter_stage and not self.adapter_from:
             raise ValueError(f"row {self.name!r}: adapter_stage={self.adapter_stage!r} needs adapter_from (the row whose stage it scores)")
+        if self.max_new_tokens < 0: raise ValueError(f"row {self.name!r}: max_new_tokens must be 0 (the run's) or positive, got {self.max_new_tokens}")
         if self.dpo_from and not self.train:
             raise ValueError(f"row {self.name!r}: dpo_from={self.dpo_from!r} trains on top of another row's adapter, so it needs train=True")
 
@@ -147,6 +149,9 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
     Row("calc_then_menu_nll", "(51) row 44's top-up on row 49's adapter: 64 NLL-only steps at lr 5e-4 on 256 of row 35's pairs (row 35's data: 50 of them requests that another offered tool answers, 46 calculator first steps)",
         _NLL_TOPUP,
         data=_MENU_DATA, dpo_from="inv_sft384_rephrased_calc"),
+    Row("rephrased_calc_counted", "(52) row 49 with calendar Thoughts that count the days after today one by one up to the date (--count-share 1: weekday by weekday, or numbered up to N for 'in N days'); held-out turns generated up to 400 tokens",
+        _SFT384,
+        data={**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5, "count_share": 1.0}, max_new_tokens=400),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) the recipe (row 35) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1"],
@@ -343,7 +348,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     model, tok = load_model(cfg.model, adapter=adapter, device=_device(cfg), dtype=_dtype(cfg))  # where, and in the dtype, it trained
     outputs = out / "outputs.jsonl"
     run_inference(cfg.model, prompts_path, outputs, model=model, tokenizer=tok, batch_size=batch_size,
-                  max_new_tokens=max_new_tokens, constrained=row.constrained)
+                  max_new_tokens=row.max_new_tokens or max_new_tokens, constrained=row.constrained)
     times["eval_s"] = round(time.perf_counter() - t, 1)
     scored = score_rows(read_jsonl(outputs))
     rep = aggregate(scored, name=row.name)
@@ -373,7 +378,7 @@ TARGETS = {"full_compliance": 0.99, "tool_accuracy": 0.97, "args_accuracy": 0.90
 
 def _stale(row: Row, s: dict) -> str | None:
     "Why the summary `s` no longer matches `row` (None when it does): another setup, or another effective training config."
-    ran = {k: s["row"].get(k, getattr(Row("", ""), k)) for k in ("train", "constrained", "on_policy", "data", "on_policy_from", "adapter_from", "adapter_stage", "dpo_from")}  # older summaries: defaults
+    ran = {k: s["row"].get(k, getattr(Row("", ""), k)) for k in ("train", "constrained", "on_policy", "data", "on_policy_from", "adapter_from", "adapter_stage", "dpo_from", "max_new_tokens")}  # older summaries: defaults
     now = {k: getattr(row, k) for k in ran}
     if ran != now: return f"it was run with {ran}, the row is now {now}"
     if row.train:  # the overrides may change (pinning a value the recipe used to have), the config it trained with may not
