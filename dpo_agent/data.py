@@ -28,19 +28,19 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'REGISTERS', 'CALC_TEMPLATES', 'SEARCH_TEMPLATES', 'CAL_TEMPLATES', 'NOTOOL_TEMPLATES', 'TEMPLATES',
            'CALC_THOUGHTS', 'SEARCH_THOUGHTS', 'SEARCH_FAMILY_THOUGHTS', 'CAL_THOUGHTS', 'NOTOOL_THOUGHTS',
            'KINDS_FIRST', 'KINDS_NOTOOL', 'KINDS_AFTER', 'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS',
-           'OTHER_TOOLS', 'KINDS_OTHER', 'KINDS_DOMAIN', 'DOMAIN_FORMULAS', 'KINDS_TWIN', 'CALC_TEMPLATES_TRAIN_ONLY',
-           'TRAIN_ONLY_TEMPLATES', 'SHARE_FLAGS', 'distractor_args', 'ordinal', 'next_weekday', 'DatePhrase',
-           'relative_date', 'absolute_date', 'time_phrase', 'Template', 'topic_keywords', 'Topic', 'corpus_topics',
-           'Split', 'make_splits', 'Request', 'turn_a', 'turn_b', 'make_request', 'chosen_first_turn',
-           'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after', 'make_row', 'check_row', 'tool_menu',
-           'generate_split', 'generate', 'dataset_stats', 'dataset_card', 'sample_turns', 'on_policy_rejected',
-           'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected', 'other_date_forms',
-           'date_format_row', 'date_format_rejected', 'calc_method', 'worked_date', 'worked_time', 'worked_thought',
-           'worked_row', 'worked_thoughts', 'counted_date', 'counted_thought', 'counted_row', 'counted_thoughts',
-           'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows', 'domain_tool_row',
-           'domain_tool_rows', 'calculator_rows', 'template_words', 'template_overlap', 'rephrased_calculator_rows',
-           'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'write_dataset', 'check_shares', 'cmd_data',
-           'register_cli']
+           'COUNTED_MAX_NEW_TOKENS', 'OTHER_TOOLS', 'KINDS_OTHER', 'KINDS_DOMAIN', 'DOMAIN_FORMULAS', 'KINDS_TWIN',
+           'CALC_TEMPLATES_TRAIN_ONLY', 'TRAIN_ONLY_TEMPLATES', 'SHARE_FLAGS', 'distractor_args', 'ordinal',
+           'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date', 'time_phrase', 'Template', 'topic_keywords',
+           'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a', 'turn_b', 'make_request',
+           'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after', 'make_row',
+           'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats', 'dataset_card', 'sample_turns',
+           'on_policy_rejected', 'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected',
+           'other_date_forms', 'date_format_row', 'date_format_rejected', 'calc_method', 'worked_date', 'worked_time',
+           'worked_thought', 'worked_row', 'worked_thoughts', 'counted_date', 'counted_thought', 'counted_row',
+           'counted_thoughts', 'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows',
+           'domain_tool_row', 'domain_tool_rows', 'calculator_rows', 'template_words', 'template_overlap',
+           'rephrased_calculator_rows', 'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'write_dataset',
+           'check_shares', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1868,6 +1868,8 @@ def worked_thoughts(rows: list[dict], share: float = 1.0, seed: int = 42) -> tup
     return _swap_rows(rows, share, f"dpo-agent-worked-{seed}", worked_row, first_only=True)
 
 # %% ../nbs/03_data.ipynb #4039d0fe
+COUNTED_MAX_NEW_TOKENS = 400  # room for a counted Thought (up to ~350 tokens) and its call: generate at least this many
+
 def _day_counted(x: date) -> str:
     "The day of the month as a count step names it: '18', or the month (and in January the year) where one starts: '1 December'."
     return str(x.day) if x.day > 1 else f"1 {MONTHS[x.month - 1]}" + (f" {x.year}" if x.month == 1 else "")
@@ -2640,7 +2642,7 @@ def register_cli(subparsers) -> None:
     s.add_argument("--worked-share", type=float, default=0.0,
                    help="share of first-step calculator and calendar train pairs whose chosen Thought works the answer out: the calculation's rule, the day arithmetic of the date (default: 0)")
     s.add_argument("--count-share", type=float, default=0.0,
-                   help="share of first-step calendar train pairs whose chosen Thought counts the days after today one by one up to the date: weekday by weekday, or numbered up to N for 'in N days' (default: 0)")
+                   help="share of first-step calendar train pairs whose chosen Thought counts the days after today one by one up to the date: weekday by weekday, or numbered up to N for 'in N days'; such Thoughts run up to ~350 tokens, so score the trained model with --max-new-tokens 400 (default: 0)")
     s.add_argument("--rephrase-share", type=float, default=0.0,
                    help="share of first-step calculator train pairs replaced by a request of the same family in a wording only the train data uses (default: 0)")
     s.add_argument("--slip-share", type=float, default=0.0,

@@ -13,7 +13,7 @@ from pathlib import Path
 from .evaluate import aggregate, bfcl_report, comparison_table, load_bfcl, pairs_to_prompts, read_jsonl, score_rows, write_report
 
 # %% auto #0
-__all__ = ['DemoConfig', 'demo_data_options', 'run_demo', 'register_cli']
+__all__ = ['DemoConfig', 'demo_data_options', 'trained_max_new_tokens', 'run_demo', 'register_cli']
 
 # %% ../nbs/08_pipeline.ipynb #1f6b56ac
 @dataclass
@@ -44,6 +44,11 @@ def demo_data_options(cfg: DemoConfig) -> dict:
     own = [o for o in cfg.overrides if o.split("=", 1)[0].strip() != "data"]  # the demo writes its own data folder
     own += [f"data_options.{k}={getattr(cfg, k)}" for k in _DEMO_SHARES if getattr(cfg, k) is not None]
     return load_recipe(cfg.recipe, own).data_options
+
+def trained_max_new_tokens(cfg: DemoConfig, opts: dict) -> int:
+    "The trained model's `max_new_tokens`: `cfg`'s, or at least `COUNTED_MAX_NEW_TOKENS` when data options `opts` count the days in calendar Thoughts."
+    from dpo_agent.data import COUNTED_MAX_NEW_TOKENS
+    return max(cfg.max_new_tokens, COUNTED_MAX_NEW_TOKENS) if opts.get("count_share") else cfg.max_new_tokens
 
 def _jsonl(rows, path: Path) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
@@ -95,7 +100,8 @@ def run_demo(cfg: DemoConfig | None = None) -> dict:
         res = train(rcfg)
     with stage("trained model: held-out inference" + (" + BFCL" if bfcl_prompts else "")):
         model, tok = load_model(rcfg.model, adapter=res.adapter_dir)
-        run_inference(rcfg.model, prompts, out / "trained.outputs.jsonl", model=model, tokenizer=tok, **gen)
+        run_inference(rcfg.model, prompts, out / "trained.outputs.jsonl", model=model, tokenizer=tok,
+                      **{**gen, "max_new_tokens": trained_max_new_tokens(cfg, opts)})  # counted Thoughts are longer
         if bfcl_prompts:
             run_inference(rcfg.model, bfcl_prompts, out / "trained.bfcl.outputs.jsonl", model=model, tokenizer=tok, **gen)
         del model

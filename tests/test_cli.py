@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -157,6 +158,7 @@ def test_train_bad_data_option(tmp_path):
         "--invented-share",
         "--calc-share",
         "--worked-share",
+        "--count-share",
         "--rephrase-share",
         "--slip-share",
         "--domain-share",
@@ -214,6 +216,46 @@ def test_data_worked_share(tmp_path):
         else:
             assert " = " in t or "this year" in t or (worked_time(b["query"], b["expected"]["args"].get("time")) or "?") in t, t
     assert {b["tool"] for _, b in changed} == {"calculator", "calendar"}
+
+
+def test_data_count_share(tmp_path):
+    "`--count-share 1`: the same prompts and calls; calendar Thoughts count the days after today up to the call's date."
+    plain, counted = data_with(tmp_path, "--count-share", "1")
+    assert [r["prompt"] for r in counted] == [r["prompt"] for r in plain]
+    assert [r["expected"] for r in counted] == [r["expected"] for r in plain]
+    changed = [b for a, b in zip(plain, counted) if a["chosen"] != b["chosen"]]
+    assert changed and all(b["step"] == "first" and b["tool"] == "calendar" for b in changed)
+    steps = [b for b in changed if "The days after it: " in b["chosen"][0]["content"] or "days after it: 1: " in b["chosen"][0]["content"]]
+    assert len(steps) > len(changed) / 3, (len(steps), len(changed))
+    for b in steps:  # the count ends on the call's date
+        t, d = b["chosen"][0]["content"], b["expected"]["args"]["date"]
+        assert re.search(rf"so (the next \w+|\d+ days? from now) is {d}\.", t), t
+
+
+def test_calendar_probe_script(tmp_path):
+    "scripts/calendar_probe.py: the calendar requests with a date of a test split, and its errors for bad input."
+    script = Path(__file__).resolve().parents[1] / "scripts" / "calendar_probe.py"
+    r = run("data", "--n", "400", "--out", str(tmp_path / "data"))
+    assert r.returncode == 0, r.stderr
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("calendar_probe", script)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    test = [json.loads(line) for line in (tmp_path / "data" / "test.jsonl").read_text().splitlines()]
+    want = [i for i, t in enumerate(test) if t["step"] == "first" and t["tool"] == "calendar" and "date" in t["expected"]["args"]]
+    got = mod.calendar_prompts(tmp_path / "data" / "test.jsonl")
+    assert want and [p["id"] for p in got] == [f"test-{i}" for i in want]
+    assert all(p["query"] == test[i]["query"] and p["expected"] == test[i]["expected"] for p, i in zip(got, want))
+    bad = subprocess.run([sys.executable, str(script), "--rows", "nope"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and "unknown ablation row(s) ['nope']" in bad.stderr, bad.stderr
+    bad = subprocess.run(
+        [sys.executable, str(script), "--rows", "inv_sft384_menu", "--out", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 1 and "does not exist: run `dpo-agent ablation` first" in bad.stderr, bad.stderr
 
 
 def test_data_rephrase_share(tmp_path):
