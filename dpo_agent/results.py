@@ -16,9 +16,9 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['ABLATION', 'ROWS', 'RESULTS', 'TABLE_METRICS', 'TARGETS', 'HELDOUT_MARKS', 'BFCL_MARKS', 'Row', 'AblationError',
-           'get_rows', 'needs_cuda', 'row_command', 'hardware', 'run_row', 'collect', 'results_table', 'target_check',
-           'plot_results', 'write_results', 'load_results', 'prompt_marks', 'row_marks', 'mcnemar_exact', 'paired',
-           'paired_table', 'register_cli']
+           'get_rows', 'needs_cuda', 'row_command', 'scored_adapter', 'hardware', 'run_row', 'collect', 'results_table',
+           'target_check', 'plot_results', 'write_results', 'load_results', 'prompt_marks', 'row_marks',
+           'mcnemar_exact', 'paired_counts', 'paired', 'paired_table', 'register_cli']
 
 # %% ../nbs/12_results.ipynb #f5d81373
 @dataclass
@@ -205,6 +205,16 @@ def _source_adapter(root: Path, source: str, path: Path, doing: str) -> Path:
         raise AblationError(f"{doing} row {source!r}'s adapter, and {path} holds none: run `dpo-agent ablation --rows {source} --out {root}` first")
     return path
 
+def scored_adapter(row: Row, root: str | os.PathLike = "runs/ablation") -> Path | None:
+    """The adapter whose outputs row `row` scores: the one of the row it names in `adapter_from` (that row's SFT stage with
+    `adapter_stage='sft'`), else its own trained one; None for the base model. An `AblationError` when it is not there yet."""
+    root = Path(root)
+    if not (row.adapter_from or row.train): return None
+    src = row.adapter_from or row.name
+    path = root / src / "train"
+    if row.adapter_stage == "sft": path = path / "sft" / "adapter"
+    return _source_adapter(root, src, path, f"row {row.name!r} scores")
+
 def _prep_data(root: Path, n: int, seed: int, on_policy: int = 0, model: str = "smollm2-135m", used: list[int] | None = None,
                on_policy_from: str = "", **opts) -> Path:
     """The row's dataset folder under `root` (written once): the default data plus `write_dataset` options; with
@@ -290,9 +300,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     if summary_path.is_file() and not force:
         print(f"{row.name}: already done ({summary_path}); --force reruns it", file=sys.stderr)
         return json.loads(summary_path.read_text())
-    src = root / row.adapter_from / "train" if row.adapter_from else None
-    if src is not None and row.adapter_stage == "sft": src = src / "sft" / "adapter"
-    if src is not None: _source_adapter(root, row.adapter_from, src, f"row {row.name!r} scores")
+    src = scored_adapter(row, root) if row.adapter_from else None  # another row's adapter (run_row trains its own)
     start = root / row.dpo_from / "train" if row.dpo_from else None  # the adapter this row's DPO stage continues
     if start is not None: _source_adapter(root, row.dpo_from, start, f"row {row.name!r} trains on top of")
     rcfg = load_recipe(recipe, row.overrides)
@@ -560,6 +568,14 @@ def _marks_of(res: dict, name: str, on: str) -> dict:
     return m
 
 
+def paired_counts(a: str, b: str) -> dict:
+    """Run `b` against run `a`, two `prompt_marks` strings of one metric on the same prompts (`1` passed, `0` failed, `-` not
+    scored): `{'better': b passes where a fails, 'worse': the reverse, 'n': prompts both scored, 'p': exact McNemar}`."""
+    both = [(x, y) for x, y in zip(a, b, strict=True) if x != "-" and y != "-"]
+    better, worse = sum(x == "0" and y == "1" for x, y in both), sum(x == "1" and y == "0" for x, y in both)
+    return {"better": better, "worse": worse, "n": len(both), "p": mcnemar_exact(better, worse)}
+
+
 def paired(res: dict, a: str, b: str, metric: str = "args_accuracy", on: str = "heldout") -> dict:
     """Row `b` against row `a` of the results `res` on `metric`, prompt by prompt: `{'better': b passes where a fails,
     'worse': the reverse, 'n': prompts both scored, 'p': exact McNemar}`; `on` is `heldout` or `bfcl`."""
@@ -567,9 +583,7 @@ def paired(res: dict, a: str, b: str, metric: str = "args_accuracy", on: str = "
     for m in seqs:
         if metric not in m: raise AblationError(f"no {metric!r} marks for {on!r}; there are {', '.join(k for k in m if k != 'ids')}")
     if seqs[0]["ids"] != seqs[1]["ids"]: raise AblationError(f"rows {a!r} and {b!r} were scored on different {on} prompts")
-    both = [(x, y) for x, y in zip(seqs[0][metric], seqs[1][metric]) if x != "-" and y != "-"]
-    better, worse = sum(x == "0" and y == "1" for x, y in both), sum(x == "1" and y == "0" for x, y in both)
-    return {"better": better, "worse": worse, "n": len(both), "p": mcnemar_exact(better, worse)}
+    return paired_counts(seqs[0][metric], seqs[1][metric])
 
 
 def paired_table(res: dict, a: str, b: str) -> str:

@@ -36,29 +36,28 @@ def probe_row(name: str, root: Path, prompts_path: Path, recipe: str = "smollm2-
     from dpo_agent.evaluate import read_jsonl, score_rows
     from dpo_agent.inference import run_inference
     from dpo_agent.models import load_model
-    from dpo_agent.results import ROWS, prompt_marks
+    from dpo_agent.results import ROWS, AblationError, prompt_marks, scored_adapter
     from dpo_agent.train import _device, _dtype, load_recipe
 
     row = ROWS[name]
-    src = row.adapter_from or name
-    adapter = root / src / "train"
-    if not (adapter / "adapter_config.json").is_file():
-        sys.exit(f"row {name!r}: {adapter} holds no adapter: run `dpo-agent ablation --rows {src} --out {root}` first")
-    cfg = load_recipe(recipe, ROWS[src].overrides)
+    try:
+        adapter = scored_adapter(row, root)  # where `dpo-agent ablation` took it from
+    except AblationError as e:
+        sys.exit(str(e))
+    cfg = load_recipe(recipe, row.overrides)
     max_new_tokens = row.max_new_tokens or 160
     t = time.perf_counter()
-    model, tok = load_model(cfg.model, adapter=str(adapter), device=_device(cfg), dtype=_dtype(cfg))
+    model, tok = load_model(cfg.model, adapter=adapter and str(adapter), device=_device(cfg), dtype=_dtype(cfg))
     out = root / name / "calendar_probe.jsonl"
     run_inference(
         cfg.model, prompts_path, out, model=model, tokenizer=tok, batch_size=16, max_new_tokens=max_new_tokens, constrained=row.constrained
     )
-    scored = score_rows(read_jsonl(out))
-    dates = [
-        ((s.get("parsed") or {}).get("args") or {}).get("date") if isinstance(s.get("parsed"), dict) else None for s in read_jsonl(out)
-    ]
+    outputs = read_jsonl(out)
+    scored = score_rows(outputs)
+    dates = [((o["parsed"].get("args") or {}).get("date") if isinstance(o.get("parsed"), dict) else None) for o in outputs]
     return {
         "row": name,
-        "adapter": str(adapter),
+        "adapter": adapter and str(adapter),
         "max_new_tokens": max_new_tokens,
         "seconds": round(time.perf_counter() - t, 1),
         "marks": prompt_marks(scored, MARKS),
