@@ -38,9 +38,9 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'other_date_forms', 'date_format_row', 'date_format_rejected', 'calc_method', 'worked_date', 'worked_time',
            'worked_thought', 'worked_row', 'worked_thoughts', 'counted_date', 'counted_thought', 'counted_row',
            'counted_thoughts', 'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows',
-           'domain_tool_row', 'domain_tool_rows', 'calculator_rows', 'template_words', 'template_overlap',
-           'rephrased_calculator_rows', 'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'write_dataset',
-           'check_shares', 'cmd_data', 'register_cli']
+           'domain_tool_row', 'domain_tool_rows', 'calculator_rows', 'calendar_rows', 'template_words',
+           'template_overlap', 'rephrased_calculator_rows', 'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl',
+           'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -2276,10 +2276,11 @@ def domain_tool_rows(rows: list[dict], share: float = 0.2, seed: int = 42, twin_
     return _swap_new_rows(rows, share, seed, "domain", row_fn, keep=lambda r: r["family"].startswith("other."))  # the two shares add up
 
 # %% ../nbs/03_data.ipynb #5d72c430
-def _new_calculator_rows(rows: list[dict], share: float, seed: int, banned_queries, stream: str, split_for,
-                         first_only: bool = False) -> tuple[list[dict], int]:
-    """`_swap_rows` with new calculator first-step rows: each picked row `r` is replaced by a request drawn from
-    `split_for(r, train_split)` (None: keep `r`); no new row repeats a prompt of `rows` or a query in `banned_queries`."""
+def _new_request_rows(rows: list[dict], share: float, seed: int, banned_queries, stream: str, split_for,
+                      first_only: bool = False, category: str = "calculator") -> tuple[list[dict], int]:
+    """`_swap_rows` with new first-step rows of `category` (calculator or calendar): each picked row `r` is replaced by a
+    request drawn from `split_for(r, train_split)` (None: keep `r`); no new row repeats a prompt of `rows` or a query in
+    `banned_queries`."""
     S = make_splits(seed)[0]
     seen = {_prompt_key(r) for r in rows}
     banned = {_norm_q(q) for q in banned_queries}
@@ -2289,7 +2290,7 @@ def _new_calculator_rows(rows: list[dict], share: float, seed: int, banned_queri
         split = split_for(r, S)
         if split is None: return None
         for _ in range(8):  # a few tries: numbers are random, so a repeat is rare
-            cand = _new_row(rng, "calculator", split, registry, banned, seen)
+            cand = _new_row(rng, category, split, registry, banned, seen)
             if cand is not None: return cand
         return None
     try: return _swap_rows(rows, share, f"{stream}-{seed}", make, first_only=first_only)
@@ -2300,8 +2301,17 @@ def calculator_rows(rows: list[dict], share: float = 0.25, seed: int = 42, banne
     train split; no new row repeats a prompt of `rows` or a query in `banned_queries` (the test split's). Returns (rows, replaced)."""
     def split_for(r: dict, S: Split) -> Split | None:
         return None if r["tool"] == "calculator" and r["step"] == "first" else S
-    return _new_calculator_rows(rows, share, seed, banned_queries, "dpo-agent-calc", split_for)
+    return _new_request_rows(rows, share, seed, banned_queries, "dpo-agent-calc", split_for)
 
+
+# %% ../nbs/03_data.ipynb #1bf8d266
+def calendar_rows(rows: list[dict], share: float = 0.25, seed: int = 42, banned_queries: list | tuple | set = ()) -> tuple[list[dict], int]:
+    """Replace about `share` of the train `rows` that are neither calculator nor calendar first steps by new calendar
+    first-step rows from the train split; no new row repeats a prompt of `rows` or a query in `banned_queries` (the test
+    split's). Returns (rows, replaced)."""
+    def split_for(r: dict, S: Split) -> Split | None:
+        return None if r["tool"] in ("calculator", "calendar") and r["step"] == "first" else S
+    return _new_request_rows(rows, share, seed, banned_queries, "dpo-agent-cal", split_for, category="calendar")
 
 # %% ../nbs/03_data.ipynb #4052b9b5
 # Train-only wordings of the calculator families: none of them is in `CALC_TEMPLATES`, so `make_splits` (and with it the
@@ -2388,7 +2398,7 @@ def rephrased_calculator_rows(rows: list[dict], share: float = 0.5, seed: int = 
         fam = r["family"]
         if r["tool"] != "calculator" or fam not in TRAIN_ONLY_TEMPLATES: return None
         return Split(**{**vars(S), "templates": {fam: TRAIN_ONLY_TEMPLATES[fam]}})
-    return _new_calculator_rows(rows, share, seed, banned_queries, "dpo-agent-rephrased", split_for, first_only=True)
+    return _new_request_rows(rows, share, seed, banned_queries, "dpo-agent-rephrased", split_for, first_only=True)
 
 # %% ../nbs/03_data.ipynb #ae53c2b8
 # Slips of each calculator family's rule, written over the numbers of its expression in order (`n`; the average's are
@@ -2513,6 +2523,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   other_share: float = 0.0,  # share of first-step train rows replaced by requests that a distractor tool answers
                   date_share: float = 0.0,  # share of first-step calendar train rows with a date whose rejected turn writes it another way
                   calc_share: float = 0.0,  # share of the other train rows replaced by calculator first steps
+                  cal_share: float = 0.0,  # share of the train rows that are neither calculator nor calendar first steps replaced by calendar first steps
                   worked_share: float = 0.0,  # share of first-step calculator and calendar train rows whose Thought works the answer out
                   count_share: float = 0.0,  # share of first-step calendar train rows whose Thought counts the days to the date
                   rephrase_share: float = 0.0,  # share of first-step calculator train rows re-asked in a train-only wording
@@ -2524,7 +2535,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     if domain_twin_share and not domain_share: raise ValueError("domain_twin_share needs domain_share: the twins are a share of the maths, science and money rows")
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = dated = calc = worked = counted = rephrased = slipped = domain = 0
+    replaced = invented = renamed = other = dated = calc = cal = worked = counted = rephrased = slipped = domain = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
@@ -2538,6 +2549,9 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
         ds["train"], rephrased = rephrased_calculator_rows(ds["train"], share=rephrase_share, seed=seed,
                                                            banned_queries=[r["query"] for r in ds["test"]])
         cmd += f" --rephrase-share {rephrase_share}"
+    if cal_share:  # after the calculator rows, which it keeps; before the Thought and rejected-turn transforms, which then see these rows too
+        ds["train"], cal = calendar_rows(ds["train"], share=cal_share, seed=seed, banned_queries=[r["query"] for r in ds["test"]])
+        cmd += f" --cal-share {cal_share}"
     if worked_share:  # before the rejected-turn transforms, which then copy the worked Thought where they copy the chosen one
         ds["train"], worked = worked_thoughts(ds["train"], share=worked_share, seed=seed)
         cmd += f" --worked-share {worked_share}"
@@ -2571,10 +2585,10 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", card)
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "worked": worked, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "worked_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share")
 
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
     "Raise `CLIError` for the first of the `--*-share` `flags` of the parsed args `a` outside [0, 1]."
@@ -2602,7 +2616,7 @@ def cmd_data(a) -> int:
         res = write_dataset(out, n=a.n, seed=a.seed, test_frac=a.test_frac, on_policy=a.on_policy, adapter=a.adapter,
                             on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share,
                             rename_share=a.rename_share, other_share=a.other_share, date_share=a.date_share,
-                            calc_share=a.calc_share, worked_share=a.worked_share, count_share=a.count_share,
+                            calc_share=a.calc_share, cal_share=a.cal_share, worked_share=a.worked_share, count_share=a.count_share,
                             rephrase_share=a.rephrase_share, slip_share=a.slip_share, domain_share=a.domain_share,
                             domain_twin_share=a.domain_twin_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
@@ -2639,6 +2653,8 @@ def register_cli(subparsers) -> None:
                    help="share of first-step calendar train pairs whose rejected turn writes the date another way, e.g. '22 May 2027' (default: 0)")
     s.add_argument("--calc-share", type=float, default=0.0,
                    help="share of the train pairs that are not calculator first steps replaced by new calculator requests (default: 0)")
+    s.add_argument("--cal-share", type=float, default=0.0,
+                   help="share of the train pairs that are neither calculator nor calendar first steps replaced by new calendar requests, applied after --calc-share (default: 0)")
     s.add_argument("--worked-share", type=float, default=0.0,
                    help="share of first-step calculator and calendar train pairs whose chosen Thought works the answer out: the calculation's rule, the day arithmetic of the date (default: 0)")
     s.add_argument("--count-share", type=float, default=0.0,

@@ -152,6 +152,9 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
     Row("rephrased_calc_counted", "(52) row 49 with calendar Thoughts that count the days after today one by one up to the date (--count-share 1: weekday by weekday, or numbered up to N for 'in N days'); held-out turns generated up to 400 tokens",
         _SFT384,
         data={**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5, "count_share": 1.0}, max_new_tokens=400),
+    Row("rephrased_calc_cal", "(53) row 49 with more calendar requests: a quarter of the pairs that are neither calculator nor calendar first steps replaced by new calendar ones from the train split (374 calendar first steps of the 1536 pairs trained on instead of 166; 76 no-tool requests instead of 107)",
+        _SFT384,
+        data={**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5, "cal_share": 0.25}),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) the recipe (row 35) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1"],

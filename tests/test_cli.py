@@ -157,6 +157,7 @@ def test_train_bad_data_option(tmp_path):
         "--date-share",
         "--invented-share",
         "--calc-share",
+        "--cal-share",
         "--worked-share",
         "--count-share",
         "--rephrase-share",
@@ -198,6 +199,16 @@ def test_data_calc_share(tmp_path):
     assert len(more) == len(plain) == 300
     # about half of the other rows became calculator first steps
     assert calc(more) - calc(plain) > 0.35 * (300 - calc(plain)), (calc(plain), calc(more))
+
+
+def test_data_cal_share(tmp_path):
+    "`--cal-share 0.5`: about half of the rows that are neither calculator nor calendar first steps become calendar ones."
+    plain, more = data_with(tmp_path, "--cal-share", "0.5")
+    first = lambda rows, tool: sum(r["tool"] == tool and r["step"] == "first" for r in rows)
+    assert len(more) == len(plain) == 300
+    assert first(more, "calculator") == first(plain, "calculator")
+    others = 300 - first(plain, "calculator") - first(plain, "calendar")
+    assert first(more, "calendar") - first(plain, "calendar") > 0.35 * others, (first(plain, "calendar"), first(more, "calendar"))
 
 
 def test_data_worked_share(tmp_path):
