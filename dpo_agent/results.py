@@ -268,14 +268,16 @@ def _finished_training(train_dir: Path, cfg) -> float | None:
 
 
 def hardware(device: str) -> str:
-    "What `device` is, for the record in a row's summary: the GPU's name, or the CPU's model and core count; with torch's version."
+    "What `device` is, for the record in a row's summary: the GPU's name, or the CPU's model, core count and vector instruction set (torch's CPU capability); with torch's version."
     import platform
     import torch
     if device.startswith("cuda"): name = torch.cuda.get_device_name(torch.device(device))
     else:
         try: name = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
         except (OSError, StopIteration): name = platform.machine()
-        name = f"{name}, {os.cpu_count()} cores"
+        try: isa = f", {torch.backends.cpu.get_cpu_capability()}"  # AVX2 / AVX512: whether bf16 runs natively
+        except AttributeError: isa = ""
+        name = f"{name}, {os.cpu_count()} cores{isa}"
     return f"{name} (torch {torch.__version__})"
 
 
@@ -295,7 +297,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     from dpo_agent.inference import run_inference
     from dpo_agent.models import load_model
     import torch
-    from dpo_agent.train import _device, _dtype, load_recipe, pairs_limit, train, used_indices
+    from dpo_agent.train import _device, _dtype, bf16_autocast_on, load_recipe, pairs_limit, train, used_indices
 
     root = Path(root)
     out = root / row.name
@@ -376,6 +378,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
     summary = {"row": asdict(row), "command": row_command(row, root, eval_n, bfcl), "recipe": recipe,
                "config": {k: getattr(cfg, k) for k in ("learning_rate", "loss_type", "loss_weights", "beta", "max_steps",
                                                         "sft_steps", "dpo", "batch_size", "grad_accum", "lora_r", "detach_prompt")} if row.train else None,
+               "train_bf16_autocast": bf16_autocast_on(cfg) if row.train else None,  # what training really ran in: the recipe asks for bf16 autocast, a CPU without native bf16 trains in fp32
                "eval_n": eval_n, "times": times, "hardware": hardware(_device(cfg)), "report": rep.to_dict(), "bfcl": bfcl_rep, "marks": row_marks(scored, outs),
                "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
     summary_path.write_text(json.dumps(summary, indent=1))
@@ -441,6 +444,7 @@ def results_table(res: dict, metrics=TABLE_METRICS, commands: bool = True) -> st
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for s in res["rows"]:
         train_min = f"{s['times']['train_s'] / 60:.1f}" if "train_s" in s["times"] else "–"
+        if s.get("train_bf16_autocast") is False: train_min += " (fp32: no native bf16)"  # the recipe's bf16 autocast fell back
         b = (s.get("bfcl") or {}).get("overall")
         bfcl = f"{b['full_compliance']['k']} / {b['ast_accuracy']['k']} of {b['full_compliance']['n']}" if b else "–"
         cells = [s["row"]["title"], *(_fmt(_rate(s, m)) for m in metrics), bfcl, train_min]
