@@ -275,9 +275,8 @@ def hardware(device: str) -> str:
     else:
         try: name = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
         except (OSError, StopIteration): name = platform.machine()
-        try: isa = f", {torch.backends.cpu.get_cpu_capability()}"  # AVX2 / AVX512: whether bf16 runs natively
-        except AttributeError: isa = ""
-        name = f"{name}, {os.cpu_count()} cores{isa}"
+        from dpo_agent.train import _cpu_capability
+        name = f"{name}, {os.cpu_count()} cores, {_cpu_capability()}"  # AVX2 / AVX512: whether bf16 runs natively
     return f"{name} (torch {torch.__version__})"
 
 
