@@ -155,6 +155,9 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
     Row("rephrased_calc_cal", "(53) row 49 with more calendar requests: a quarter of the pairs that are neither calculator nor calendar first steps replaced by new calendar ones from the train split (374 calendar first steps of the 1536 pairs trained on instead of 166; 76 no-tool requests instead of 107)",
         _SFT384,
         data={**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5, "cal_share": 0.25}),
+    Row("cal_alpha32", "(54) row 53 with LoRA alpha 32 instead of 16: the adapter's update scaled by alpha / r = 0.5 instead of 0.25, as if each step moved it twice as far; same data, steps and learning rate",
+        [*_SFT384, "lora_alpha=32"],
+        data={**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5, "cal_share": 0.25}),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) the recipe (row 35) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1"],
