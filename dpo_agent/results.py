@@ -173,6 +173,8 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
         train=False, constrained=True, adapter_from="inv_sft384_menu"),
     Row("rephrased_calc_constrained", "(50) row 49's adapter (no training of its own: row 49's time shown), constrained decoding",
         train=False, constrained=True, adapter_from="inv_sft384_rephrased_calc"),
+    Row("alpha32_constrained", "(55) row 54's adapter (no training of its own: row 54's time shown), constrained decoding",
+        train=False, constrained=True, adapter_from="cal_alpha32"),
 ]
 ROWS = {r.name: r for r in ABLATION}
 
