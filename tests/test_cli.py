@@ -193,22 +193,26 @@ def data_with(tmp_path, flag: str, share: str) -> tuple[list, list]:
     return read("p"), read("x")
 
 
+def first_steps(rows, tool):
+    "How many of `rows` are first steps that call `tool`."
+    return sum(r["tool"] == tool and r["step"] == "first" for r in rows)
+
+
 def test_data_calc_share(tmp_path):
     plain, more = data_with(tmp_path, "--calc-share", "0.5")
-    calc = lambda rows: sum(r["tool"] == "calculator" and r["step"] == "first" for r in rows)
+    calc = [first_steps(rows, "calculator") for rows in (plain, more)]
     assert len(more) == len(plain) == 300
     # about half of the other rows became calculator first steps
-    assert calc(more) - calc(plain) > 0.35 * (300 - calc(plain)), (calc(plain), calc(more))
+    assert calc[1] - calc[0] > 0.35 * (300 - calc[0]), calc
 
 
 def test_data_cal_share(tmp_path):
     "`--cal-share 0.5`: about half of the rows that are neither calculator nor calendar first steps become calendar ones."
     plain, more = data_with(tmp_path, "--cal-share", "0.5")
-    first = lambda rows, tool: sum(r["tool"] == tool and r["step"] == "first" for r in rows)
     assert len(more) == len(plain) == 300
-    assert first(more, "calculator") == first(plain, "calculator")
-    others = 300 - first(plain, "calculator") - first(plain, "calendar")
-    assert first(more, "calendar") - first(plain, "calendar") > 0.35 * others, (first(plain, "calendar"), first(more, "calendar"))
+    assert first_steps(more, "calculator") == first_steps(plain, "calculator")
+    cal = [first_steps(rows, "calendar") for rows in (plain, more)]
+    assert cal[1] - cal[0] > 0.35 * (300 - first_steps(plain, "calculator") - cal[0]), cal
 
 
 def test_data_worked_share(tmp_path):
