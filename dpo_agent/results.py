@@ -54,6 +54,7 @@ class Row:
 _SFT384 = ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"]
 _NLL_TOPUP = ["dpo=true", "sft_steps=0", "learning_rate=5e-4", "max_steps=64", "detach_prompt=system", "loss_type=[sft]", "loss_weights=[1.0]"]
 _MENU_DATA = {"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}
+_CALC_DATA = {**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5}  # row 49's data, which rows 52-54 build on
 
 ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO stage since row 29
     Row("base", "base model, no training", train=False),
@@ -145,19 +146,19 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
         data={**_MENU_DATA, "domain_share": 0.3, "domain_twin_share": 0.5}, dpo_from="inv_sft384_menu"),
     Row("inv_sft384_rephrased_calc", "(49) row 39 with more calculator requests: a quarter of the pairs that are not calculator first steps replaced by new ones from the train split (557 calculator first steps of the 1536 pairs trained on instead of 252)",
         _SFT384,
-        data={**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5}),
+        data=_CALC_DATA),
     Row("calc_then_menu_nll", "(51) row 44's top-up on row 49's adapter: 64 NLL-only steps at lr 5e-4 on 256 of row 35's pairs (row 35's data: 50 of them requests that another offered tool answers, 46 calculator first steps)",
         _NLL_TOPUP,
         data=_MENU_DATA, dpo_from="inv_sft384_rephrased_calc"),
     Row("rephrased_calc_counted", "(52) row 49 with calendar Thoughts that count the days after today one by one up to the date (--count-share 1: weekday by weekday, or numbered up to N for 'in N days'); held-out turns generated up to 400 tokens",
         _SFT384,
-        data={**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5, "count_share": 1.0}, max_new_tokens=400),
+        data={**_CALC_DATA, "count_share": 1.0}, max_new_tokens=400),
     Row("rephrased_calc_cal", "(53) row 49 with more calendar requests: a quarter of the pairs that are neither calculator nor calendar first steps replaced by new calendar ones from the train split (374 calendar first steps of the 1536 pairs trained on instead of 166; 76 no-tool requests instead of 107)",
         _SFT384,
-        data={**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5, "cal_share": 0.25}),
+        data={**_CALC_DATA, "cal_share": 0.25}),
     Row("cal_alpha32", "(54) row 53 with LoRA alpha 32 instead of 16: the adapter's update scaled by alpha / r = 0.5 instead of 0.25, as if each step moved it twice as far; same data, steps and learning rate",
         [*_SFT384, "lora_alpha=32"],
-        data={**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5, "cal_share": 0.25}),
+        data={**_CALC_DATA, "cal_share": 0.25}),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) the recipe (row 35) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1"],
