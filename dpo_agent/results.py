@@ -159,6 +159,9 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
     Row("cal_alpha32", "(54) row 53 with LoRA alpha 32 instead of 16: the adapter's update scaled by alpha / r = 0.5 instead of 0.25, as if each step moved it twice as far; same data, steps and learning rate",
         [*_SFT384, "lora_alpha=32"],
         data={**_CALC_DATA, "cal_share": 0.25}),
+    Row("menu_alpha32", "(56) the recipe (row 35) with LoRA alpha 32 instead of 16, as row 54 is to row 53: same menu-reading data, steps and learning rate",
+        [*_SFT384, "lora_alpha=32"],
+        data=_MENU_DATA),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) the recipe (row 35) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1"],
