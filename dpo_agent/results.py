@@ -385,7 +385,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
         times["bfcl_s"] = round(time.perf_counter() - t, 1)
     summary = {"row": asdict(row), "command": row_command(row, root, eval_n, bfcl), "recipe": recipe,
                "config": {k: getattr(cfg, k) for k in ("learning_rate", "loss_type", "loss_weights", "beta", "max_steps",
-                                                        "sft_steps", "dpo", "batch_size", "grad_accum", "lora_r", "detach_prompt")} if row.train else None,
+                                                        "sft_steps", "dpo", "batch_size", "grad_accum", "lora_r", "lora_alpha", "detach_prompt")} if row.train else None,
                "train_bf16_autocast": bf16_autocast_on(cfg) if row.train else None,  # what training really ran in: the recipe asks for bf16 autocast, a CPU without native bf16 trains in fp32
                "eval_n": eval_n, "times": times, "hardware": hardware(_device(cfg)), "report": rep.to_dict(), "bfcl": bfcl_rep, "marks": row_marks(scored, outs),
                "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
