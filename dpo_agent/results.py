@@ -165,6 +165,9 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
     Row("menu_fp32", "(57) the recipe (row 35) trained in fp32 throughout (`bf16_autocast=false`), the precision of rows 53, 54 and 56: same data, steps, learning rate and alpha 16; the control that row 56 against row 35 lacks",
         [*_SFT384, "bf16_autocast=false"],
         data=_MENU_DATA),
+    Row("cal_alpha32_worked", "(58) row 54 with worked Thoughts (`--worked-share 1`, as row 38 is to row 35): the same calendar-rich data, LoRA alpha 32, steps and learning rate, every first-step calculator and calendar pair with something to work out spelling out the calculation's rule, the day arithmetic or the 12-hour time's conversion",
+        [*_SFT384, "lora_alpha=32"],
+        data={**_CALC_DATA, "cal_share": 0.25, "worked_share": 1.0}),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) the recipe (row 35) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1"],
