@@ -28,19 +28,19 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'REGISTERS', 'CALC_TEMPLATES', 'SEARCH_TEMPLATES', 'CAL_TEMPLATES', 'NOTOOL_TEMPLATES', 'TEMPLATES',
            'CALC_THOUGHTS', 'SEARCH_THOUGHTS', 'SEARCH_FAMILY_THOUGHTS', 'CAL_THOUGHTS', 'NOTOOL_THOUGHTS',
            'KINDS_FIRST', 'KINDS_NOTOOL', 'KINDS_AFTER', 'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS',
-           'COUNTED_MAX_NEW_TOKENS', 'OTHER_TOOLS', 'KINDS_OTHER', 'KINDS_DOMAIN', 'DOMAIN_FORMULAS', 'KINDS_TWIN',
-           'CALC_TEMPLATES_TRAIN_ONLY', 'TRAIN_ONLY_TEMPLATES', 'SHARE_FLAGS', 'distractor_args', 'ordinal',
-           'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date', 'time_phrase', 'Template', 'topic_keywords',
-           'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a', 'turn_b', 'make_request',
-           'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after', 'make_row',
-           'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats', 'dataset_card', 'sample_turns',
-           'on_policy_rejected', 'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected',
-           'other_date_forms', 'date_format_row', 'date_format_rejected', 'calc_method', 'worked_date', 'worked_time',
-           'worked_thought', 'worked_row', 'worked_thoughts', 'counted_date', 'counted_thought', 'counted_row',
-           'counted_thoughts', 'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows',
-           'domain_tool_row', 'domain_tool_rows', 'calculator_rows', 'calendar_rows', 'template_words',
-           'template_overlap', 'rephrased_calculator_rows', 'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl',
-           'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
+           'WORKED_TOOLS', 'COUNTED_MAX_NEW_TOKENS', 'OTHER_TOOLS', 'KINDS_OTHER', 'KINDS_DOMAIN', 'DOMAIN_FORMULAS',
+           'KINDS_TWIN', 'CALC_TEMPLATES_TRAIN_ONLY', 'TRAIN_ONLY_TEMPLATES', 'SHARE_FLAGS', 'distractor_args',
+           'ordinal', 'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date', 'time_phrase', 'Template',
+           'topic_keywords', 'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a', 'turn_b',
+           'make_request', 'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after',
+           'make_row', 'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats', 'dataset_card',
+           'sample_turns', 'on_policy_rejected', 'on_policy_row', 'invented_tool_name', 'invented_tool_row',
+           'invented_tool_rejected', 'other_date_forms', 'date_format_row', 'date_format_rejected', 'calc_method',
+           'worked_date', 'worked_time', 'worked_thought', 'worked_row', 'worked_thoughts', 'counted_date',
+           'counted_thought', 'counted_row', 'counted_thoughts', 'rename_builtins_row', 'rename_builtins',
+           'other_tool_row', 'other_tool_rows', 'domain_tool_row', 'domain_tool_rows', 'calculator_rows',
+           'calendar_rows', 'template_words', 'template_overlap', 'rephrased_calculator_rows', 'calc_slips',
+           'slipped_row', 'slipped_rejected', 'to_jsonl', 'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1863,9 +1863,14 @@ def _rethought_row(row: dict, new: str | None) -> dict | None:
     cand = dict(row, chosen=swap(row["chosen"]), rejected=swap(row["rejected"]))
     return None if check_row(cand) else cand
 
-def worked_thoughts(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:
-    "Work out the chosen Thought of about `share` of the first-step calculator and calendar `rows` (`worked_row`). Returns (rows, changed)."
-    return _swap_rows(rows, share, f"dpo-agent-worked-{seed}", worked_row, first_only=True)
+WORKED_TOOLS = ("calculator", "calendar")
+
+def worked_thoughts(rows: list[dict], share: float = 1.0, seed: int = 42, tools: tuple[str, ...] = WORKED_TOOLS) -> tuple[list[dict], int]:
+    """Work out the chosen Thought of about `share` of the first-step calculator and calendar `rows` (`worked_row`), of those
+    calling one of `tools` only; the random draws do not depend on `tools`, so a tool's rows are the ones the full run works
+    out. Returns (rows, changed)."""
+    if not tools or set(tools) - set(WORKED_TOOLS): raise ValueError(f"tools must be a non-empty subset of {WORKED_TOOLS}, got {tools}")
+    return _swap_rows(rows, share, f"dpo-agent-worked-{seed}", lambda r, rng: worked_row(r) if r["tool"] in tools else None, first_only=True)
 
 # %% ../nbs/03_data.ipynb #4039d0fe
 COUNTED_MAX_NEW_TOKENS = 400  # room for a counted Thought (up to ~350 tokens) and its call: generate at least this many
@@ -2525,6 +2530,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   calc_share: float = 0.0,  # share of the other train rows replaced by calculator first steps
                   cal_share: float = 0.0,  # share of the train rows that are neither calculator nor calendar first steps replaced by calendar first steps
                   worked_share: float = 0.0,  # share of first-step calculator and calendar train rows whose Thought works the answer out
+                  cal_worked_share: float = 0.0,  # the same for the calendar rows only (the calculator Thoughts stay as they are)
                   count_share: float = 0.0,  # share of first-step calendar train rows whose Thought counts the days to the date
                   rephrase_share: float = 0.0,  # share of first-step calculator train rows re-asked in a train-only wording
                   slip_share: float = 0.0,  # share of first-step calculator and calendar train rows whose rejected turn slips on the arguments
@@ -2533,6 +2539,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     if domain_twin_share and not domain_share: raise ValueError("domain_twin_share needs domain_share: the twins are a share of the maths, science and money rows")
+    if worked_share and cal_worked_share: raise ValueError("worked_share and cal_worked_share both set: the second is the first for the calendar rows only; give one")
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
     replaced = invented = renamed = other = dated = calc = cal = worked = counted = rephrased = slipped = domain = 0
@@ -2555,6 +2562,9 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     if worked_share:  # before the rejected-turn transforms, which then copy the worked Thought where they copy the chosen one
         ds["train"], worked = worked_thoughts(ds["train"], share=worked_share, seed=seed)
         cmd += f" --worked-share {worked_share}"
+    if cal_worked_share:  # the same place: only the calendar rows of what worked_share would work out
+        ds["train"], worked = worked_thoughts(ds["train"], share=cal_worked_share, seed=seed, tools=("calendar",))
+        cmd += f" --cal-worked-share {cal_worked_share}"
     if count_share:  # likewise; after the worked Thoughts, whose date sentences it no longer finds
         ds["train"], counted = counted_thoughts(ds["train"], share=count_share, seed=seed)
         cmd += f" --count-share {count_share}"
@@ -2588,7 +2598,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
             "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share")
 
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
     "Raise `CLIError` for the first of the `--*-share` `flags` of the parsed args `a` outside [0, 1]."
@@ -2607,6 +2617,8 @@ def cmd_data(a) -> int:
     check_shares(a)
     if a.domain_twin_share and not a.domain_share:
         raise CLIError("--domain-twin-share needs --domain-share: the twins are a share of the maths, science and money requests")
+    if a.worked_share and a.cal_worked_share:
+        raise CLIError("--worked-share and --cal-worked-share both given: --cal-worked-share is --worked-share for the calendar pairs only; give one of them")
     if a.adapter and not a.on_policy: raise CLIError("--adapter needs --on-policy MODEL: the adapter is loaded on top of that model")
     out = Path(a.out).expanduser()
     if out.exists() and not out.is_dir(): raise CLIError(f"--out {out} is a file: give a folder (it is created if missing)")
@@ -2616,7 +2628,7 @@ def cmd_data(a) -> int:
         res = write_dataset(out, n=a.n, seed=a.seed, test_frac=a.test_frac, on_policy=a.on_policy, adapter=a.adapter,
                             on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share,
                             rename_share=a.rename_share, other_share=a.other_share, date_share=a.date_share,
-                            calc_share=a.calc_share, cal_share=a.cal_share, worked_share=a.worked_share, count_share=a.count_share,
+                            calc_share=a.calc_share, cal_share=a.cal_share, worked_share=a.worked_share, cal_worked_share=a.cal_worked_share, count_share=a.count_share,
                             rephrase_share=a.rephrase_share, slip_share=a.slip_share, domain_share=a.domain_share,
                             domain_twin_share=a.domain_twin_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
@@ -2657,6 +2669,8 @@ def register_cli(subparsers) -> None:
                    help="share of the train pairs that are neither calculator nor calendar first steps replaced by new calendar requests, applied after --calc-share (default: 0)")
     s.add_argument("--worked-share", type=float, default=0.0,
                    help="share of first-step calculator and calendar train pairs whose chosen Thought works the answer out: the calculation's rule, the day arithmetic of the date (default: 0)")
+    s.add_argument("--cal-worked-share", type=float, default=0.0,
+                   help="--worked-share for the calendar pairs only: the day arithmetic and the 12-hour time worked out, the calculator Thoughts left as they are; not with --worked-share (default: 0)")
     s.add_argument("--count-share", type=float, default=0.0,
                    help="share of first-step calendar train pairs whose chosen Thought counts the days after today one by one up to the date: weekday by weekday, or numbered up to N for 'in N days'; such Thoughts run up to ~350 tokens, so score the trained model with --max-new-tokens 400 (default: 0)")
     s.add_argument("--rephrase-share", type=float, default=0.0,

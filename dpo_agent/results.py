@@ -168,6 +168,9 @@ ABLATION = [  # every training row pins dpo=true: the recipe itself has no DPO s
     Row("cal_alpha32_worked", "(58) row 54 with worked Thoughts (`--worked-share 1`, as row 38 is to row 35): the same calendar-rich data, LoRA alpha 32, steps and learning rate, every first-step calculator and calendar pair with something to work out spelling out the calculation's rule, the day arithmetic or the 12-hour time's conversion",
         [*_SFT384, "lora_alpha=32"],
         data={**_CALC_DATA, "cal_share": 0.25, "worked_share": 1.0}),
+    Row("cal_alpha32_calworked", "(59) row 54 with only its calendar Thoughts worked out (`--cal-worked-share 1`: row 58's calendar pairs, row 54's calculator pairs): row 58 gained calendar args and lost calculator ones; same data, LoRA alpha 32, steps and learning rate; up to 240 new tokens per held-out turn so that the longer Thoughts are not cut (row 58 lost one call to the 160 cap)",
+        [*_SFT384, "lora_alpha=32"],
+        data={**_CALC_DATA, "cal_share": 0.25, "cal_worked_share": 1.0}, max_new_tokens=240),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) the recipe (row 35) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1"],

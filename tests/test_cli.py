@@ -233,6 +233,20 @@ def test_data_worked_share(tmp_path):
     assert {b["tool"] for _, b in changed} == {"calculator", "calendar"}
 
 
+def test_data_cal_worked_share(tmp_path):
+    "`--cal-worked-share 1`: the calendar pairs of `--worked-share 1`, the calculator pairs as without it; not with `--worked-share`."
+    plain, cal = data_with(tmp_path, "--cal-worked-share", "1")
+    r = run("data", "--worked-share", "1", "--n", "300", "--out", str(tmp_path / "w"))
+    assert r.returncode == 0, r.stderr
+    worked = [json.loads(line) for line in (tmp_path / "w" / "train.jsonl").read_text().splitlines()]
+    assert cal == [w if w["tool"] == "calendar" else p for p, w in zip(plain, worked)]
+    changed = [c for p, c in zip(plain, cal) if c["chosen"] != p["chosen"]]
+    assert changed and {c["tool"] for c in changed} == {"calendar"}
+    assert any(w["tool"] == "calculator" and w["chosen"] != p["chosen"] for p, w in zip(plain, worked))  # the full run changes those
+    r = run("data", "--n", "50", "--out", str(tmp_path / "both"), "--worked-share", "1", "--cal-worked-share", "1")
+    assert r.returncode == 2 and "give one of them" in r.stderr and not (tmp_path / "both").exists(), r.stderr
+
+
 def test_data_count_share(tmp_path):
     "`--count-share 1`: the same prompts and calls; calendar Thoughts count the days after today up to the call's date."
     plain, counted = data_with(tmp_path, "--count-share", "1")
