@@ -28,19 +28,20 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'REGISTERS', 'CALC_TEMPLATES', 'SEARCH_TEMPLATES', 'CAL_TEMPLATES', 'NOTOOL_TEMPLATES', 'TEMPLATES',
            'CALC_THOUGHTS', 'SEARCH_THOUGHTS', 'SEARCH_FAMILY_THOUGHTS', 'CAL_THOUGHTS', 'NOTOOL_THOUGHTS',
            'KINDS_FIRST', 'KINDS_NOTOOL', 'KINDS_AFTER', 'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS',
-           'WORKED_TOOLS', 'COUNTED_MAX_NEW_TOKENS', 'OTHER_TOOLS', 'KINDS_OTHER', 'KINDS_DOMAIN', 'DOMAIN_FORMULAS',
-           'KINDS_TWIN', 'CALC_TEMPLATES_TRAIN_ONLY', 'TRAIN_ONLY_TEMPLATES', 'SHARE_FLAGS', 'distractor_args',
-           'ordinal', 'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date', 'time_phrase', 'Template',
-           'topic_keywords', 'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a', 'turn_b',
-           'make_request', 'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after',
-           'make_row', 'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats', 'dataset_card',
-           'sample_turns', 'on_policy_rejected', 'on_policy_row', 'invented_tool_name', 'invented_tool_row',
-           'invented_tool_rejected', 'other_date_forms', 'date_format_row', 'date_format_rejected', 'calc_method',
-           'worked_date', 'worked_time', 'worked_thought', 'worked_row', 'worked_thoughts', 'counted_date',
-           'counted_thought', 'counted_row', 'counted_thoughts', 'rename_builtins_row', 'rename_builtins',
-           'other_tool_row', 'other_tool_rows', 'domain_tool_row', 'domain_tool_rows', 'calculator_rows',
-           'calendar_rows', 'template_words', 'template_overlap', 'rephrased_calculator_rows', 'calc_slips',
-           'slipped_row', 'slipped_rejected', 'to_jsonl', 'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
+           'WORKED_MAX_NEW_TOKENS', 'WORKED_TOOLS', 'COUNTED_MAX_NEW_TOKENS', 'OTHER_TOOLS', 'KINDS_OTHER',
+           'KINDS_DOMAIN', 'DOMAIN_FORMULAS', 'KINDS_TWIN', 'CALC_TEMPLATES_TRAIN_ONLY', 'TRAIN_ONLY_TEMPLATES',
+           'SHARE_FLAGS', 'distractor_args', 'ordinal', 'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date',
+           'time_phrase', 'Template', 'topic_keywords', 'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request',
+           'turn_a', 'turn_b', 'make_request', 'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first',
+           'rejected_after', 'make_row', 'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats',
+           'dataset_card', 'sample_turns', 'on_policy_rejected', 'on_policy_row', 'invented_tool_name',
+           'invented_tool_row', 'invented_tool_rejected', 'other_date_forms', 'date_format_row', 'date_format_rejected',
+           'calc_method', 'worked_date', 'worked_time', 'worked_thought', 'worked_row', 'worked_thoughts',
+           'counted_date', 'counted_thought', 'counted_row', 'counted_thoughts', 'rename_builtins_row',
+           'rename_builtins', 'other_tool_row', 'other_tool_rows', 'domain_tool_row', 'domain_tool_rows',
+           'calculator_rows', 'calendar_rows', 'template_words', 'template_overlap', 'rephrased_calculator_rows',
+           'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'write_dataset', 'check_shares', 'cmd_data',
+           'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1744,6 +1745,8 @@ def date_format_rejected(rows: list[dict], share: float = 0.5, seed: int = 42) -
 
 
 # %% ../nbs/03_data.ipynb #15f15c68
+WORKED_MAX_NEW_TOKENS = 240  # room for a worked Thought and its call (row 59's longest held-out turn: 189 tokens): generate at least this many
+
 _UNIT_ONE = {"hours": "hour", "minutes": "minute", "days": "day", "weeks": "week", "feet": "foot", "meters": "meter",
              "kilograms": "kilogram", "liters": "liter", "years": "year", "kilometers": "kilometer", "yards": "yard",
              "gallons": "gallon", "pounds": "pound"}

@@ -18,7 +18,7 @@ __all__ = ['DemoConfig', 'demo_data_options', 'trained_max_new_tokens', 'run_dem
 # %% ../nbs/08_pipeline.ipynb #1f6b56ac
 @dataclass
 class DemoConfig:
-    "What `run_demo` does; the default recipe and data train for about 70 minutes on a 2-core CPU with AVX512-BF16 (ablation row 35), nearly two hours on a 2-core AVX2 one (`--set sft_steps=192`: half that)."
+    "What `run_demo` does; the default recipe and data (ablation row 59) train for nearly two hours on a 2-core AVX2 CPU, in fp32, less where native bf16 (AVX512-BF16) runs the recipe's bf16 autocast (`--set sft_steps=192`: about half)."
     out_dir: str | None = None  # None = runs/demo-<YYYYmmdd-HHMMSS>/
     n_pairs: int = 2500  # preference pairs to generate (train split)
     seed: int = 42  # data seed
@@ -39,16 +39,19 @@ _DEMO_SHARES = ("invented_share", "rename_share", "other_share")
 def demo_data_options(cfg: DemoConfig) -> dict:
     """The `write_dataset` options of the demo's data: the recipe's `data_options` (with `cfg.overrides`), and on top
     the shares `cfg` sets, as one-entry overrides (so the recipe checks them too). The demo trains the recipe on the
-    data the recipe was measured on (row 35's)."""
+    data the recipe was measured on (row 59's for `smollm2-135m-cpu`)."""
     from dpo_agent.train import load_recipe
     own = [o for o in cfg.overrides if o.split("=", 1)[0].strip() != "data"]  # the demo writes its own data folder
     own += [f"data_options.{k}={getattr(cfg, k)}" for k in _DEMO_SHARES if getattr(cfg, k) is not None]
     return load_recipe(cfg.recipe, own).data_options
 
 def trained_max_new_tokens(cfg: DemoConfig, opts: dict) -> int:
-    "The trained model's `max_new_tokens`: `cfg`'s, or at least `COUNTED_MAX_NEW_TOKENS` when data options `opts` count the days in calendar Thoughts."
-    from dpo_agent.data import COUNTED_MAX_NEW_TOKENS
-    return max(cfg.max_new_tokens, COUNTED_MAX_NEW_TOKENS) if opts.get("count_share") else cfg.max_new_tokens
+    """The trained model's `max_new_tokens`: `cfg`'s, or at least `COUNTED_MAX_NEW_TOKENS` when data options `opts` count
+    the days in calendar Thoughts, `WORKED_MAX_NEW_TOKENS` when they work Thoughts out (`worked_share`, `cal_worked_share`)."""
+    from dpo_agent.data import COUNTED_MAX_NEW_TOKENS, WORKED_MAX_NEW_TOKENS
+    worked = opts.get("worked_share") or opts.get("cal_worked_share")
+    need = COUNTED_MAX_NEW_TOKENS if opts.get("count_share") else WORKED_MAX_NEW_TOKENS if worked else 0
+    return max(cfg.max_new_tokens, need)
 
 def _jsonl(rows, path: Path) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
