@@ -189,6 +189,8 @@ ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage si
         train=False, constrained=True, adapter_from="inv_sft384_rephrased_calc"),
     Row("alpha32_constrained", "(55) row 54's adapter (no training of its own: row 54's time shown), constrained decoding",
         train=False, constrained=True, adapter_from="cal_alpha32"),
+    Row("calworked_constrained", "(60) row 59's adapter (no training of its own: row 59's time shown), constrained decoding; up to 240 new tokens per held-out turn, as row 59",
+        train=False, constrained=True, adapter_from="cal_alpha32_calworked", max_new_tokens=240),
 ]
 ROWS = {r.name: r for r in ABLATION}
 
