@@ -172,6 +172,9 @@ ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage si
     Row("cal_alpha32_calworked", "(59) row 54 with only its calendar Thoughts worked out (`--cal-worked-share 1`: row 58's calendar pairs, row 54's calculator pairs): row 58 gained calendar args and lost calculator ones; same data, LoRA alpha 32, steps and learning rate; up to 240 new tokens per held-out turn so that the longer Thoughts are not cut (row 58 lost one call to the 160 cap); the recipe",
         [*_SFT384, "lora_alpha=32"],
         data={**_CALC_DATA, "cal_share": 0.25, "cal_worked_share": 1.0}, max_new_tokens=240),
+    Row("cal_alpha64_calworked", "(61) row 59 (the recipe) with LoRA alpha 64 instead of 32, as row 54 is to row 53 one doubling further: the adapter's update scaled by alpha / r = 1 instead of 0.5; same data, steps, learning rate and 240-token cap",
+        [*_SFT384, "lora_alpha=64"],
+        data={**_CALC_DATA, "cal_share": 0.25, "cal_worked_share": 1.0}, max_new_tokens=240),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) row 35 (the recipe until row 59) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1", _A16],
