@@ -53,9 +53,10 @@ class Row:
 # (64 NLL-only steps), and the recipe's data options (row 35's menu-reading data)
 _SFT384 = ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"]
 _NLL_TOPUP = ["dpo=true", "sft_steps=0", "learning_rate=5e-4", "max_steps=64", "detach_prompt=system", "loss_type=[sft]", "loss_weights=[1.0]"]
-_A16 = "lora_alpha=16"  # the LoRA scale of every training row but 54, 56, 58 and 59: the recipe's until row 59 made it 32
+_A16 = "lora_alpha=16"  # the LoRA scale of every training row that does not set its own (54, 56, 58, 59, 61): the recipe's until row 59 made it 32
 _MENU_DATA = {"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}
 _CALC_DATA = {**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5}  # row 49's data, which rows 52-54 build on
+_CAL_DATA = {**_CALC_DATA, "cal_share": 0.25}  # row 53's data, which rows 54, 58, 59 and 61 build on
 
 ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage since row 29) and its LoRA alpha (the recipe's is 32 since row 59)
     Row("base", "base model, no training", train=False),
@@ -156,10 +157,10 @@ ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage si
         data={**_CALC_DATA, "count_share": 1.0}, max_new_tokens=400),
     Row("rephrased_calc_cal", "(53) row 49 with more calendar requests: a quarter of the pairs that are neither calculator nor calendar first steps replaced by new calendar ones from the train split (374 calendar first steps of the 1536 pairs trained on instead of 166; 76 no-tool requests instead of 107)",
         [*_SFT384, _A16],
-        data={**_CALC_DATA, "cal_share": 0.25}),
+        data=_CAL_DATA),
     Row("cal_alpha32", "(54) row 53 with LoRA alpha 32 instead of 16: the adapter's update scaled by alpha / r = 0.5 instead of 0.25, as if each step moved it twice as far; same data, steps and learning rate",
         [*_SFT384, "lora_alpha=32"],
-        data={**_CALC_DATA, "cal_share": 0.25}),
+        data=_CAL_DATA),
     Row("menu_alpha32", "(56) row 35 (the recipe then) with LoRA alpha 32 instead of 16, as row 54 is to row 53: same menu-reading data, steps and learning rate",
         [*_SFT384, "lora_alpha=32"],
         data=_MENU_DATA),
@@ -168,13 +169,13 @@ ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage si
         data=_MENU_DATA),
     Row("cal_alpha32_worked", "(58) row 54 with worked Thoughts (`--worked-share 1`, as row 38 is to row 35): the same calendar-rich data, LoRA alpha 32, steps and learning rate, every first-step calculator and calendar pair with something to work out spelling out the calculation's rule, the day arithmetic or the 12-hour time's conversion",
         [*_SFT384, "lora_alpha=32"],
-        data={**_CALC_DATA, "cal_share": 0.25, "worked_share": 1.0}),
+        data={**_CAL_DATA, "worked_share": 1.0}),
     Row("cal_alpha32_calworked", "(59) row 54 with only its calendar Thoughts worked out (`--cal-worked-share 1`: row 58's calendar pairs, row 54's calculator pairs): row 58 gained calendar args and lost calculator ones; same data, LoRA alpha 32, steps and learning rate; up to 240 new tokens per held-out turn so that the longer Thoughts are not cut (row 58 lost one call to the 160 cap); the recipe",
         [*_SFT384, "lora_alpha=32"],
-        data={**_CALC_DATA, "cal_share": 0.25, "cal_worked_share": 1.0}, max_new_tokens=240),
+        data={**_CAL_DATA, "cal_worked_share": 1.0}, max_new_tokens=240),
     Row("cal_alpha64_calworked", "(61) row 59 (the recipe) with LoRA alpha 64 instead of 32, as row 54 is to row 53 one doubling further: the adapter's update scaled by alpha / r = 1 instead of 0.5; same data, steps, learning rate and 240-token cap",
         [*_SFT384, "lora_alpha=64"],
-        data={**_CALC_DATA, "cal_share": 0.25, "cal_worked_share": 1.0}, max_new_tokens=240),
+        data={**_CAL_DATA, "cal_worked_share": 1.0}, max_new_tokens=240),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) row 35 (the recipe until row 59) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1", _A16],
