@@ -56,7 +56,8 @@ _NLL_TOPUP = ["dpo=true", "sft_steps=0", "learning_rate=5e-4", "max_steps=64", "
 _A16 = "lora_alpha=16"  # the LoRA scale of every training row that does not set its own (54, 56, 58, 59, 61-63): the recipe's until row 59 made it 32
 _MENU_DATA = {"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}
 _CALC_DATA = {**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5}  # row 49's data, which rows 52-54 build on
-_CAL_DATA = {**_CALC_DATA, "cal_share": 0.25}  # row 53's data, which rows 54, 58, 59 and 61 build on
+_CAL_DATA = {**_CALC_DATA, "cal_share": 0.25}  # row 53's data, which rows 54 and 58 and _CALWORKED_DATA build on
+_CALWORKED_DATA = {**_CAL_DATA, "cal_worked_share": 1.0}  # row 59's data (the recipe's), which rows 61-63 keep
 
 ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage since row 29) and its LoRA alpha (the recipe's is 32 since row 59)
     Row("base", "base model, no training", train=False),
@@ -172,16 +173,16 @@ ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage si
         data={**_CAL_DATA, "worked_share": 1.0}),
     Row("cal_alpha32_calworked", "(59) row 54 with only its calendar Thoughts worked out (`--cal-worked-share 1`: row 58's calendar pairs, row 54's calculator pairs): row 58 gained calendar args and lost calculator ones; same data, LoRA alpha 32, steps and learning rate; up to 240 new tokens per held-out turn so that the longer Thoughts are not cut (row 58 lost one call to the 160 cap); the recipe",
         [*_SFT384, "lora_alpha=32"],
-        data={**_CAL_DATA, "cal_worked_share": 1.0}, max_new_tokens=240),
+        data=_CALWORKED_DATA, max_new_tokens=240),
     Row("cal_alpha64_calworked", "(61) row 59 (the recipe) with LoRA alpha 64 instead of 32, as row 54 is to row 53 one doubling further: the adapter's update scaled by alpha / r = 1 instead of 0.5; same data, steps, learning rate and 240-token cap",
         [*_SFT384, "lora_alpha=64"],
-        data={**_CAL_DATA, "cal_worked_share": 1.0}, max_new_tokens=240),
+        data=_CALWORKED_DATA, max_new_tokens=240),
     Row("cal_bf16", "(62) row 59 (the recipe) on a CPU with native bf16 (AVX512-BF16), its matmuls under bf16 autocast as the recipe asks (row 59's CPU had no native bf16, so it trained in fp32); same data, steps, LoRA alpha 32, learning rate and 240-token cap",
         [*_SFT384, "lora_alpha=32", "bf16_autocast=true"],
-        data={**_CAL_DATA, "cal_worked_share": 1.0}, max_new_tokens=240),
+        data=_CALWORKED_DATA, max_new_tokens=240),
     Row("cal_bf16_sft192", "(63) row 62 with 192 SFT steps instead of 384, as row 33 is to row 32 on row 35's data: one pass over the first 768 of its pairs in half the training time; same data options, bf16 autocast, LoRA alpha 32, learning rate and 240-token cap",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=192", "detach_prompt=system", "lora_alpha=32", "bf16_autocast=true"],
-        data={**_CAL_DATA, "cal_worked_share": 1.0}, max_new_tokens=240),
+        data=_CALWORKED_DATA, max_new_tokens=240),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) row 35 (the recipe until row 59) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1", _A16],
