@@ -30,8 +30,9 @@ from pathlib import Path
 
 def step_times(log: Path) -> list[float]:
     "The seconds of SFT steps 2 to N of a `train.jsonl`: the gaps between consecutive step entries (step 1, the warm-up, has no start stamp)."
-    rows = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
-    t = [r["time"] for r in rows if r.get("stage") == "sft" and "loss" in r]
+    from dpo_agent.train import read_log
+
+    t = [r["time"] for r in read_log(log, "sft") if "loss" in r]
     return [b - a for a, b in zip(t, t[1:])]  # step k took t[k] - t[k-1]; step 1 has no start stamp
 
 
@@ -57,8 +58,7 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     if a.steps < 3 or a.repeats < 1: ap.error("--steps must be at least 3 and --repeats at least 1")
 
-    from dpo_agent.train import _cpu_capability, load_recipe, native_bf16, _device
-    from dpo_agent.data import write_dataset
+    from dpo_agent.train import _cpu_capability, _device, ensure_data, load_recipe, native_bf16
 
     cfg = load_recipe(a.recipe)
     dev = _device(cfg)
@@ -67,8 +67,7 @@ def main(argv=None) -> int:
                  "skip bf16 autocast and both sides would run in fp32; run this on a CPU with AVX512-BF16 or AMX")
     with tempfile.TemporaryDirectory(prefix="bf16-bench-") as tmp:
         tmp = Path(tmp)
-        data = tmp / "data"
-        write_dataset(data, **({"n": cfg.data_size} if cfg.data_size else {}), **cfg.data_options)  # the recipe's own pairs
+        data = ensure_data(cfg, tmp)  # the recipe's own pairs, generated as `train` generates them
         per = {"fp32": [], "bf16": []}
         for i in range(a.repeats):
             for side in ("fp32", "bf16"):
