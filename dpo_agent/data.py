@@ -37,11 +37,11 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'dataset_card', 'sample_turns', 'on_policy_rejected', 'on_policy_row', 'invented_tool_name',
            'invented_tool_row', 'invented_tool_rejected', 'other_date_forms', 'date_format_row', 'date_format_rejected',
            'calc_method', 'worked_date', 'worked_time', 'worked_thought', 'worked_row', 'worked_thoughts',
-           'counted_date', 'counted_thought', 'counted_row', 'counted_thoughts', 'rename_builtins_row',
-           'rename_builtins', 'other_tool_row', 'other_tool_rows', 'domain_tool_row', 'domain_tool_rows',
-           'calculator_rows', 'calendar_rows', 'template_words', 'template_overlap', 'rephrased_calculator_rows',
-           'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'write_dataset', 'check_shares', 'cmd_data',
-           'register_cli']
+           'counted_date', 'counted_thought', 'counted_row', 'counted_thoughts', 'numbered_weekday',
+           'numbered_weekday_row', 'numbered_weekdays', 'rename_builtins_row', 'rename_builtins', 'other_tool_row',
+           'other_tool_rows', 'domain_tool_row', 'domain_tool_rows', 'calculator_rows', 'calendar_rows',
+           'template_words', 'template_overlap', 'rephrased_calculator_rows', 'calc_slips', 'slipped_row',
+           'slipped_rejected', 'to_jsonl', 'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1916,6 +1916,33 @@ def counted_thoughts(rows: list[dict], share: float = 1.0, seed: int = 42) -> tu
     "Count the days in the chosen Thought of about `share` of the first-step calendar `rows` (`counted_row`). Returns (rows, changed)."
     return _swap_rows(rows, share, f"dpo-agent-counted-{seed}", counted_row, first_only=True)
 
+# %% ../nbs/03_data.ipynb #0fcc0dc6
+_WEEKDAY_JUMP = re.compile(r"From (\w+) to (\w+) is (\d+) days?: ")
+
+def numbered_weekday(thought: str) -> str | None:
+    """Calendar Thought `thought` with its worked weekday distance ('From Thursday to Tuesday is 5 days: ', `worked_date`)
+    split into the weekdays' numbers and a subtraction: 'Thursday is weekday 4 and Tuesday weekday 2: 2 + 7 - 4 = 5 days
+    later, and ' (ISO numbers, Monday 1 to Sunday 7; 7 more when the weekday asked for is not after today's). None when
+    `thought` has no such sentence."""
+    m = _WEEKDAY_JUMP.search(thought)
+    if not m or m[1] not in WEEKDAYS or m[2] not in WEEKDAYS: return None
+    a, b, k = WEEKDAYS.index(m[1]) + 1, WEEKDAYS.index(m[2]) + 1, int(m[3])
+    if (b - a - 1) % 7 + 1 != k: raise ValueError(f"the worked sentence {m[0]!r} gives {k} days where the weekdays are {(b - a - 1) % 7 + 1} apart")
+    step = f"{b} - {a}" if b > a else f"{b} + 7 - {a}"
+    return thought.replace(m[0], f"{m[1]} is weekday {a} and {m[2]} weekday {b}: {step} = {k} day{'s' if k > 1 else ''} later, and ", 1)
+
+def numbered_weekday_row(row: dict, rng: random.Random | None = None) -> dict | None:
+    """`row` with the weekday distance of its worked chosen Thought numbered (`numbered_weekday`), in the rejected turn too
+    where it used the same Thought; None unless `row` is a first-step calendar call whose Thought has such a sentence."""
+    if row["step"] != "first" or row["tool"] != "calendar": return None
+    return _rethought_row(row, numbered_weekday(parse_turn(row["chosen"][0]["content"]).thought))
+
+def numbered_weekdays(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:
+    """Number the weekday distance in the worked chosen Thought of about `share` of the first-step calendar `rows`
+    (`numbered_weekday_row`; run `worked_thoughts` first: a Thought that is not worked has no distance). Returns (rows, changed)."""
+    return _swap_rows(rows, share, f"dpo-agent-weekday-{seed}", numbered_weekday_row, first_only=True)
+
+
 # %% ../nbs/03_data.ipynb #bba20fc7
 def _rename_text(text: str, names: dict, keys: dict) -> str:
     "`text` with every quoted tool name in `names` and argument name in `keys` replaced (JSON or Python quotes)."
@@ -2535,6 +2562,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   worked_share: float = 0.0,  # share of first-step calculator and calendar train rows whose Thought works the answer out
                   cal_worked_share: float = 0.0,  # the same for the calendar rows only (the calculator Thoughts stay as they are)
                   count_share: float = 0.0,  # share of first-step calendar train rows whose Thought counts the days to the date
+                  weekday_share: float = 0.0,  # share of the worked weekday distances in first-step calendar Thoughts numbered (needs worked_share or cal_worked_share)
                   rephrase_share: float = 0.0,  # share of first-step calculator train rows re-asked in a train-only wording
                   slip_share: float = 0.0,  # share of first-step calculator and calendar train rows whose rejected turn slips on the arguments
                   domain_share: float = 0.0,  # share of first-step train rows replaced by requests that a maths, science or money tool answers
@@ -2543,9 +2571,10 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     if domain_twin_share and not domain_share: raise ValueError("domain_twin_share needs domain_share: the twins are a share of the maths, science and money rows")
     if worked_share and cal_worked_share: raise ValueError("worked_share and cal_worked_share both set: the second is the first for the calendar rows only; give one")
+    if weekday_share and not (worked_share or cal_worked_share): raise ValueError("weekday_share needs worked_share or cal_worked_share: it numbers the weekday distance of worked Thoughts")
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = dated = calc = cal = worked = counted = rephrased = slipped = domain = 0
+    replaced = invented = renamed = other = dated = calc = cal = worked = numbered = counted = rephrased = slipped = domain = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
@@ -2568,6 +2597,9 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     if cal_worked_share:  # the same place: only the calendar rows of what worked_share would work out
         ds["train"], worked = worked_thoughts(ds["train"], share=cal_worked_share, seed=seed, tools=("calendar",))
         cmd += f" --cal-worked-share {cal_worked_share}"
+    if weekday_share:  # right after the worked Thoughts, whose weekday sentences it rewrites
+        ds["train"], numbered = numbered_weekdays(ds["train"], share=weekday_share, seed=seed)
+        cmd += f" --weekday-share {weekday_share}"
     if count_share:  # likewise; after the worked Thoughts, whose date sentences it no longer finds
         ds["train"], counted = counted_thoughts(ds["train"], share=count_share, seed=seed)
         cmd += f" --count-share {count_share}"
@@ -2598,10 +2630,10 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", card)
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share")
 
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
     "Raise `CLIError` for the first of the `--*-share` `flags` of the parsed args `a` outside [0, 1]."
@@ -2622,6 +2654,8 @@ def cmd_data(a) -> int:
         raise CLIError("--domain-twin-share needs --domain-share: the twins are a share of the maths, science and money requests")
     if a.worked_share and a.cal_worked_share:
         raise CLIError("--worked-share and --cal-worked-share both given: --cal-worked-share is --worked-share for the calendar pairs only; give one of them")
+    if a.weekday_share and not (a.worked_share or a.cal_worked_share):
+        raise CLIError("--weekday-share needs --worked-share or --cal-worked-share: it numbers the weekday distance of the worked calendar Thoughts")
     if a.adapter and not a.on_policy: raise CLIError("--adapter needs --on-policy MODEL: the adapter is loaded on top of that model")
     out = Path(a.out).expanduser()
     if out.exists() and not out.is_dir(): raise CLIError(f"--out {out} is a file: give a folder (it is created if missing)")
@@ -2631,7 +2665,7 @@ def cmd_data(a) -> int:
         res = write_dataset(out, n=a.n, seed=a.seed, test_frac=a.test_frac, on_policy=a.on_policy, adapter=a.adapter,
                             on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share,
                             rename_share=a.rename_share, other_share=a.other_share, date_share=a.date_share,
-                            calc_share=a.calc_share, cal_share=a.cal_share, worked_share=a.worked_share, cal_worked_share=a.cal_worked_share, count_share=a.count_share,
+                            calc_share=a.calc_share, cal_share=a.cal_share, worked_share=a.worked_share, cal_worked_share=a.cal_worked_share, weekday_share=a.weekday_share, count_share=a.count_share,
                             rephrase_share=a.rephrase_share, slip_share=a.slip_share, domain_share=a.domain_share,
                             domain_twin_share=a.domain_twin_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
@@ -2674,6 +2708,8 @@ def register_cli(subparsers) -> None:
                    help="share of first-step calculator and calendar train pairs whose chosen Thought works the answer out: the calculation's rule, the day arithmetic of the date (default: 0)")
     s.add_argument("--cal-worked-share", type=float, default=0.0,
                    help="--worked-share for the calendar pairs only: the day arithmetic and the 12-hour time worked out, the calculator Thoughts left as they are; not with --worked-share (default: 0)")
+    s.add_argument("--weekday-share", type=float, default=0.0,
+                   help="share of the worked calendar Thoughts (--worked-share or --cal-worked-share) whose distance to a weekday is numbered: 'Thursday is weekday 4 and Tuesday weekday 2: 2 + 7 - 4 = 5 days later' instead of 'From Thursday to Tuesday is 5 days' (default: 0)")
     s.add_argument("--count-share", type=float, default=0.0,
                    help="share of first-step calendar train pairs whose chosen Thought counts the days after today one by one up to the date: weekday by weekday, or numbered up to N for 'in N days'; such Thoughts run up to ~350 tokens, so score the trained model with --max-new-tokens 400 (default: 0)")
     s.add_argument("--rephrase-share", type=float, default=0.0,
