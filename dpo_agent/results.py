@@ -183,7 +183,7 @@ ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage si
     Row("cal_bf16_sft192", "(63) row 62 with 192 SFT steps instead of 384, as row 33 is to row 32 on row 35's data: one pass over the first 768 of its pairs in half the training time; same data options, bf16 autocast, LoRA alpha 32, learning rate and 240-token cap",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=192", "detach_prompt=system", "lora_alpha=32", "bf16_autocast=true"],
         data=_CALWORKED_DATA, max_new_tokens=240),
-    Row("cal_bf16_weekday", "(64) row 62 with numbered weekdays (`--weekday-share 1`): the worked calendar Thoughts' jump to a weekday ('From Thursday to Tuesday is 5 days') split into the weekdays' numbers and a subtraction ('Thursday is weekday 4 and Tuesday weekday 2: 2 + 7 - 4 = 5 days later'), 82 of the 1536 pairs trained on; same data otherwise, bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap",
+    Row("cal_bf16_weekday", "(64) row 62 with numbered weekdays (`--weekday-share 1`): the worked calendar Thoughts' jump to a weekday ('From Thursday to Tuesday is 5 days') split into the weekdays' numbers and a subtraction ('Thursday is weekday 4 and Tuesday weekday 2: 2 + 7 - 4 = 5 days later'), 89 of the 1536 pairs trained on (130 of the 2500); same data otherwise, bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap",
         [*_SFT384, "lora_alpha=32", "bf16_autocast=true"],
         data={**_CALWORKED_DATA, "weekday_share": 1.0}, max_new_tokens=240),
     Row("cal_bf16_weekday_seed1", "(65) row 64 with training seed 1 instead of 0: another LoRA initialisation, another draw of the 1536 of the 2500 pairs trained on and another order; the same data options (so the same pairs to draw from), bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap: how much of row 64 against row 62 is the seed",
@@ -414,7 +414,7 @@ def run_row(row: Row, root: str | os.PathLike = "runs/ablation", eval_n: int = 1
         times["bfcl_s"] = round(time.perf_counter() - t, 1)
     summary = {"row": asdict(row), "command": row_command(row, root, eval_n, bfcl), "recipe": recipe,
                "config": {k: getattr(cfg, k) for k in ("learning_rate", "loss_type", "loss_weights", "beta", "max_steps",
-                                                        "sft_steps", "dpo", "batch_size", "grad_accum", "lora_r", "lora_alpha", "detach_prompt")} if row.train else None,
+                                                        "sft_steps", "dpo", "batch_size", "grad_accum", "lora_r", "lora_alpha", "detach_prompt", "seed")} if row.train else None,
                "train_bf16_autocast": bf16_autocast_on(cfg) if row.train else None,  # what training really ran in: the recipe asks for bf16 autocast, a CPU without native bf16 trains in fp32
                "eval_n": eval_n, "times": times, "hardware": hardware(_device(cfg)), "report": rep.to_dict(), "bfcl": bfcl_rep, "marks": row_marks(scored, outs),
                "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
