@@ -58,6 +58,7 @@ _MENU_DATA = {"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}
 _CALC_DATA = {**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5}  # row 49's data, which rows 52-54 build on
 _CAL_DATA = {**_CALC_DATA, "cal_share": 0.25}  # row 53's data, which rows 54 and 58 and _CALWORKED_DATA build on
 _CALWORKED_DATA = {**_CAL_DATA, "cal_worked_share": 1.0}  # row 59's data (the recipe's), which rows 61-63 keep
+_WEEKDAY_DATA = {**_CALWORKED_DATA, "weekday_share": 1.0}  # row 64's data: row 59's with numbered weekdays (rows 64 and 65)
 
 ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage since row 29) and its LoRA alpha (the recipe's is 32 since row 59)
     Row("base", "base model, no training", train=False),
@@ -185,10 +186,10 @@ ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage si
         data=_CALWORKED_DATA, max_new_tokens=240),
     Row("cal_bf16_weekday", "(64) row 62 with numbered weekdays (`--weekday-share 1`): the worked calendar Thoughts' jump to a weekday ('From Thursday to Tuesday is 5 days') split into the weekdays' numbers and a subtraction ('Thursday is weekday 4 and Tuesday weekday 2: 2 + 7 - 4 = 5 days later'), 89 of the 1536 pairs trained on (130 of the 2500); same data otherwise, bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap",
         [*_SFT384, "lora_alpha=32", "bf16_autocast=true"],
-        data={**_CALWORKED_DATA, "weekday_share": 1.0}, max_new_tokens=240),
+        data=_WEEKDAY_DATA, max_new_tokens=240),
     Row("cal_bf16_weekday_seed1", "(65) row 64 with training seed 1 instead of 0: another LoRA initialisation, another draw of the 1536 of the 2500 pairs trained on and another order; the same data options (so the same pairs to draw from), bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap: how much of row 64 against row 62 is the seed",
         [*_SFT384, "lora_alpha=32", "bf16_autocast=true", "seed=1"],
-        data={**_CALWORKED_DATA, "weekday_share": 1.0}, max_new_tokens=240),
+        data=_WEEKDAY_DATA, max_new_tokens=240),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) row 35 (the recipe until row 59) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1", _A16],
