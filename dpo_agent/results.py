@@ -15,10 +15,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['ABLATION', 'ROWS', 'RESULTS', 'TABLE_METRICS', 'TARGETS', 'HELDOUT_MARKS', 'BFCL_MARKS', 'Row', 'AblationError',
-           'get_rows', 'needs_cuda', 'row_command', 'scored_adapter', 'hardware', 'run_row', 'collect', 'results_table',
-           'target_check', 'plot_results', 'write_results', 'load_results', 'prompt_marks', 'row_marks',
-           'mcnemar_exact', 'paired_counts', 'paired', 'paired_table', 'register_cli']
+__all__ = ['ABLATION', 'ROWS', 'RESULTS', 'TABLE_METRICS', 'TARGETS', 'HELDOUT_MARKS', 'BFCL_MARKS', 'SEED_METRICS', 'Row',
+           'AblationError', 'get_rows', 'needs_cuda', 'row_command', 'scored_adapter', 'hardware', 'run_row', 'collect',
+           'results_table', 'target_check', 'plot_results', 'write_results', 'load_results', 'prompt_marks',
+           'row_marks', 'mcnemar_exact', 'paired_counts', 'paired', 'paired_table', 'permutation_p', 'seed_spread',
+           'seed_table', 'prompt_agreement', 'register_cli']
 
 # %% ../nbs/12_results.ipynb #f5d81373
 @dataclass
@@ -53,12 +54,12 @@ class Row:
 # (64 NLL-only steps), and the recipe's data options (row 35's menu-reading data)
 _SFT384 = ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"]
 _NLL_TOPUP = ["dpo=true", "sft_steps=0", "learning_rate=5e-4", "max_steps=64", "detach_prompt=system", "loss_type=[sft]", "loss_weights=[1.0]"]
-_A16 = "lora_alpha=16"  # the LoRA scale of every training row that does not set its own (54, 56, 58, 59, 61-67): the recipe's until row 59 made it 32
+_A16 = "lora_alpha=16"  # the LoRA scale of every training row that does not set its own (54, 56, 58, 59, 61-68): the recipe's until row 59 made it 32
 _MENU_DATA = {"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}
 _CALC_DATA = {**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5}  # row 49's data, which rows 52-54 build on
 _CAL_DATA = {**_CALC_DATA, "cal_share": 0.25}  # row 53's data, which rows 54 and 58 and _CALWORKED_DATA build on
 _CALWORKED_DATA = {**_CAL_DATA, "cal_worked_share": 1.0}  # row 59's data (the recipe's), which rows 61-63 keep
-_WEEKDAY_DATA = {**_CALWORKED_DATA, "weekday_share": 1.0}  # row 64's data: row 59's with numbered weekdays (rows 64 and 65)
+_WEEKDAY_DATA = {**_CALWORKED_DATA, "weekday_share": 1.0}  # row 64's data: row 59's with numbered weekdays (rows 64, 65 and 68)
 
 ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage since row 29) and its LoRA alpha (the recipe's is 32 since row 59)
     Row("base", "base model, no training", train=False),
@@ -196,6 +197,9 @@ ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage si
     Row("cal_bf16_seed2", "(67) row 62 with training seed 2 instead of 0: a third seed of the recipe on a CPU with native bf16; the same data options, bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap",
         [*_SFT384, "lora_alpha=32", "bf16_autocast=true", "seed=2"],
         data=_CALWORKED_DATA, max_new_tokens=240),
+    Row("cal_bf16_weekday_seed2", "(68) row 64 with training seed 2 instead of 0: a third seed of numbered weekdays, so that rows 62/66/67 and 64/65/68 compare three seeds a side; the same data options, bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap",
+        [*_SFT384, "lora_alpha=32", "bf16_autocast=true", "seed=2"],
+        data=_WEEKDAY_DATA, max_new_tokens=240),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) row 35 (the recipe until row 59) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1", _A16],
@@ -650,9 +654,108 @@ def paired_table(res: dict, a: str, b: str) -> str:
             lines.append(f"| {on} | {metric} | {p['better']} | {p['worse']} | {p['n']} | {p['p']:.3g} |")
     return "\n".join(lines)
 
+# %% ../nbs/12_results.ipynb #a0632cc6
+import itertools
+import statistics
+
+SEED_METRICS = (("heldout", "full_compliance"), ("heldout", "tool_accuracy"), ("heldout", "args_accuracy"), ("heldout", "no_tool_final"),
+                ("calculator", "args_accuracy"), ("calendar", "args_accuracy"), ("bfcl", "full_compliance"), ("bfcl", "ast_accuracy"))
+
+
+def _count(s: dict, part: str, metric: str) -> dict | None:
+    "`{'k', 'n'}` of `metric` in the summary `s`; `part` is `heldout`, `bfcl` or a tool's name (its held-out prompts); None when not scored."
+    if part == "heldout": r = _rate(s, metric)
+    elif part == "bfcl": r = _rate({"report": s["bfcl"]}, metric) if s.get("bfcl") else None
+    else: r = s["report"].get("by_tool", {}).get(part, {}).get(metric)
+    return {"k": r["k"], "n": r["n"]} if r and r.get("n") else None
+
+
+def permutation_p(a: list[float], b: list[float]) -> float:
+    """Two-sided exact permutation p-value of mean(b) - mean(a): the share of the ways to split the pooled values into groups
+    of len(a) and len(b) whose difference of means is at least as far from 0 as the observed one. It assumes nothing about how
+    the values are distributed, and it has a floor: with 3 runs a side there are 20 splits, so p is never below 0.1."""
+    if not a or not b: raise ValueError(f"permutation_p needs values on both sides, got {len(a)} and {len(b)}")
+    pooled, n = [*a, *b], len(a) + len(b)
+    if math.comb(n, len(a)) > 200_000: raise ValueError(f"{math.comb(n, len(a))} splits of {len(a)} + {len(b)} values: too many to enumerate")
+    obs = abs(statistics.mean(b) - statistics.mean(a))
+    splits = list(itertools.combinations(range(n), len(a)))
+    far = sum(abs(statistics.mean(pooled[i] for i in range(n) if i not in idx) - statistics.mean(pooled[i] for i in idx)) >= obs - 1e-9
+              for idx in splits)
+    return far / len(splits)
+
+
+def seed_spread(res: dict, names: list[str], metrics=SEED_METRICS) -> dict:
+    """Each of `metrics` over the runs `names` of the results `res` (one config trained with several seeds), in counts:
+    `{(part, metric): {'k': [one per run], 'n': prompts, 'mean', 'sd', 'min', 'max'}}` (`sd` is the sample standard deviation,
+    0 for one run). A metric some run was not scored on is left out."""
+    rows = {s["row"]["name"]: s for s in res["rows"]}
+    missing = [n for n in names if n not in rows]
+    if missing: raise AblationError(f"no row(s) {', '.join(map(repr, missing))} in the results: finished rows are {', '.join(rows)}")
+    if len(set(names)) != len(names): raise AblationError(f"a row is named twice in {names}: each run counts once")
+    out = {}
+    for part, m in metrics:
+        cs = [_count(rows[n], part, m) for n in names]
+        if any(c is None for c in cs): continue
+        if len({c["n"] for c in cs}) != 1:
+            raise AblationError(f"rows {', '.join(names)} were scored on different numbers of {part} prompts for {m} "
+                                f"({', '.join(str(c['n']) for c in cs)}): rerun them with the same --eval-n and --bfcl")
+        ks = [c["k"] for c in cs]
+        out[(part, m)] = {"k": ks, "n": cs[0]["n"], "mean": statistics.mean(ks), "sd": statistics.stdev(ks) if len(ks) > 1 else 0.0,
+                          "min": min(ks), "max": max(ks)}
+    return out
+
+
+def seed_table(res: dict, a: list[str], b: list[str] | None = None, metrics=SEED_METRICS) -> str:
+    """Markdown, one line per metric: the runs `a` (one config, several seeds) as counts with their mean ± sd and, when `b` is
+    given, the same for `b`, mean(b) - mean(a) and the exact `permutation_p` over runs. This comparison counts the training
+    seed as noise; the paired test over prompts (`paired_table`) holds each trained model fixed and cannot."""
+    sa = seed_spread(res, a, metrics)
+    sb = seed_spread(res, b, metrics) if b else None
+    if sb is not None and (set(a) & set(b)): raise AblationError(f"rows {sorted(set(a) & set(b))} are on both sides")
+    head = ["metric", "of", f"{', '.join(a)}", "mean ± sd"]
+    if sb is not None: head += [f"{', '.join(b)}", "mean ± sd", "difference", "permutation p"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for key, x in sa.items():
+        if sb is not None and key not in sb: continue
+        if sb is not None and sb[key]["n"] != x["n"]:
+            raise AblationError(f"{key[0]} {key[1]} is over {x['n']} prompts on one side and {sb[key]['n']} on the other")
+        cells = [f"{key[0]} {key[1]}", str(x["n"]), " ".join(map(str, x["k"])), f"{x['mean']:.1f} ± {x['sd']:.1f}"]
+        if sb is not None:
+            y = sb[key]
+            cells += [" ".join(map(str, y["k"])), f"{y['mean']:.1f} ± {y['sd']:.1f}", f"{y['mean'] - x['mean']:+.1f}",
+                      f"{permutation_p(x['k'], y['k']):.2g}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def prompt_agreement(res: dict, names: list[str], metric: str = "args_accuracy", on: str = "heldout") -> dict:
+    """How many of the runs `names` pass each prompt on `metric`: `{k: prompts that exactly k of the runs pass}` for k = 0..len(names),
+    over the prompts every run scored. With several seeds of one config, the prompts between 0 and len(names) are those the seed decides."""
+    seqs = [_marks_of(res, n, on) for n in names]
+    if any(s["ids"] != seqs[0]["ids"] for s in seqs): raise AblationError(f"rows {', '.join(names)} were scored on different {on} prompts")
+    if any(metric not in s for s in seqs): raise AblationError(f"no {metric!r} marks for {on!r} in every one of {', '.join(names)}")
+    cols = [col for col in zip(*(s[metric] for s in seqs), strict=True) if "-" not in col]
+    return {k: sum(col.count("1") == k for col in cols) for k in range(len(names) + 1)}
+
+
 # %% ../nbs/12_results.ipynb #0a8e2573
 def _cmd_ablation(a) -> int:
     from dpo_agent.cli import CLIError
+    if a.compare_seeds is not None:
+        groups = [[n.strip() for n in g.split(",")] for g in a.compare_seeds.split(":")]
+        if not 1 <= len(groups) <= 2 or not all(n for g in groups for n in g):
+            raise CLIError("--compare-seeds takes one or two comma-separated lists of finished rows, each one config trained with "
+                           f"several seeds, as A1,A2,A3 or A1,A2,A3:B1,B2,B3 (B against A), got {a.compare_seeds!r}")
+        prev = Path(a.results) / "ablation.json"
+        try:
+            res = collect(a.out, previous=load_results(prev) if prev.is_file() else None)
+            print(seed_table(res, *groups))
+        except AblationError as e: raise CLIError(str(e)) from None
+        for g in groups:
+            try: agree = prompt_agreement(res, g)
+            except AblationError as e: print(f"\nno per-prompt agreement for {', '.join(g)}: {e}", file=sys.stderr); continue
+            print(f"\nheld-out args_accuracy passed by {', '.join(map(str, agree))} of {', '.join(g)}: {', '.join(map(str, agree.values()))} prompts")
+        return 0
     if a.compare is not None:
         names = [n.strip() for n in a.compare.split(",") if n.strip()]
         if len(names) != 2: raise CLIError(f"--compare takes two rows, as A,B (B is compared against A), got {a.compare!r}")
@@ -699,4 +802,7 @@ def register_cli(sub):
     s.add_argument("--write-only", action="store_true", help="only gather (run nothing)")
     s.add_argument("--results", default="results", help="where ablation.json/.md/.png go (committed)")
     s.add_argument("--compare", metavar="A,B", help="only compare two finished rows prompt by prompt (B against A: paired counts, exact McNemar p)")
+    s.add_argument("--compare-seeds", metavar="A1,A2[:B1,B2]",
+                   help="only compare configs trained with several seeds: each metric per run, mean ± sd and, for two lists, "
+                        "the exact permutation p over runs (B against A)")
     s.set_defaults(fn=_cmd_ablation)
