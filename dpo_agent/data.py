@@ -41,7 +41,8 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'numbered_weekday_row', 'numbered_weekdays', 'rename_builtins_row', 'rename_builtins', 'other_tool_row',
            'other_tool_rows', 'domain_tool_row', 'domain_tool_rows', 'calculator_rows', 'calendar_rows',
            'template_words', 'template_overlap', 'rephrased_calculator_rows', 'calc_slips', 'slipped_row',
-           'slipped_rejected', 'to_jsonl', 'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
+           'slipped_rejected', 'to_jsonl', 'share_conflict', 'write_dataset', 'check_shares', 'cmd_data',
+           'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -2544,6 +2545,22 @@ def _atomic_write(path: Path, text: str) -> None:
 
 def to_jsonl(rows: list[dict]) -> str: return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
+def share_conflict(shares: dict, name=lambda k: k) -> str | None:
+    """The first broken dependency between the share options `shares` (option -> value, a missing one is 0), as a message that
+    spells each option with `name` (`dpo-agent data` passes `--worked-share`, `TrainConfig` `data_options.worked_share`);
+    None when they fit together. `write_dataset`, `dpo-agent data` and `TrainConfig` all check with it."""
+    s = lambda k: shares.get(k) or 0
+    if s("domain_twin_share") and not s("domain_share"):
+        return f"{name('domain_twin_share')} needs {name('domain_share')}: the twins are a share of the maths, science and money requests"
+    if s("worked_share") and s("cal_worked_share"):
+        return (f"{name('worked_share')} and {name('cal_worked_share')} both set: the second is the first for the calendar pairs only; "
+                "give one of them")
+    if s("weekday_share") and not (s("worked_share") or s("cal_worked_share")):
+        return (f"{name('weekday_share')} needs {name('worked_share')} or {name('cal_worked_share')}: it numbers the weekday distance "
+                "of the worked calendar Thoughts")
+    return None
+
+
 def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.jsonl and README.md (created)
                   n: int = 2500,  # train pairs
                   seed: int = 42,
@@ -2569,9 +2586,9 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   domain_twin_share: float = 0.0,  # share of those rows asked with the calculator offered instead of the tool
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
-    if domain_twin_share and not domain_share: raise ValueError("domain_twin_share needs domain_share: the twins are a share of the maths, science and money rows")
-    if worked_share and cal_worked_share: raise ValueError("worked_share and cal_worked_share both set: the second is the first for the calendar rows only; give one")
-    if weekday_share and not (worked_share or cal_worked_share): raise ValueError("weekday_share needs worked_share or cal_worked_share: it numbers the weekday distance of worked Thoughts")
+    conflict = share_conflict(dict(domain_share=domain_share, domain_twin_share=domain_twin_share, worked_share=worked_share,
+                                   cal_worked_share=cal_worked_share, weekday_share=weekday_share))
+    if conflict: raise ValueError(conflict)
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
     replaced = invented = renamed = other = dated = calc = cal = worked = numbered = counted = rephrased = slipped = domain = 0
@@ -2650,12 +2667,8 @@ def cmd_data(a) -> int:
     if a.on_policy_n < 1: raise CLIError(f"--on-policy-n must be at least 1, got {a.on_policy_n}")
     if a.temperature < 0: raise CLIError(f"--temperature must be 0 (greedy) or positive, got {a.temperature}")
     check_shares(a)
-    if a.domain_twin_share and not a.domain_share:
-        raise CLIError("--domain-twin-share needs --domain-share: the twins are a share of the maths, science and money requests")
-    if a.worked_share and a.cal_worked_share:
-        raise CLIError("--worked-share and --cal-worked-share both given: --cal-worked-share is --worked-share for the calendar pairs only; give one of them")
-    if a.weekday_share and not (a.worked_share or a.cal_worked_share):
-        raise CLIError("--weekday-share needs --worked-share or --cal-worked-share: it numbers the weekday distance of the worked calendar Thoughts")
+    conflict = share_conflict({k: getattr(a, k) for k in SHARE_FLAGS}, lambda k: "--" + k.replace("_", "-"))
+    if conflict: raise CLIError(conflict)
     if a.adapter and not a.on_policy: raise CLIError("--adapter needs --on-policy MODEL: the adapter is loaded on top of that model")
     out = Path(a.out).expanduser()
     if out.exists() and not out.is_dir(): raise CLIError(f"--out {out} is a file: give a folder (it is created if missing)")

@@ -117,6 +117,8 @@ class TrainConfig:
             if k not in SHARE_FLAGS: bad("data_options", f"unknown option {k!r}; known: {', '.join(SHARE_FLAGS)}")
             if not 0 <= v <= 1: bad(f"data_options.{k}", f"must be between 0 and 1, got {v}")
         if self.data: self.data_options = {}  # given data: its options are the folder's, not these (the saved config says so)
+        from dpo_agent.data import share_conflict
+        if conflict := share_conflict(self.data_options, lambda k: f"data_options.{k}"): bad("data_options", conflict)
         if not self.loss_type: bad("loss_type", "needs at least one loss")
         for lt in self.loss_type:
             if lt not in LOSS_TYPES: bad("loss_type", f"unknown loss {lt!r}; known: {list(LOSS_TYPES)}")
