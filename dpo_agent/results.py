@@ -736,6 +736,12 @@ def prompt_agreement(res: dict, names: list[str], metric: str = "args_accuracy",
 
 
 # %% ../nbs/12_results.ipynb #0a8e2573
+def _collect_for(a) -> dict:
+    "`collect` for the parsed `dpo-agent ablation` args `a`: the rows under `--out`, the others from `--results`' ablation.json when it is there."
+    prev = Path(a.results) / "ablation.json"
+    return collect(a.out, previous=load_results(prev) if prev.is_file() else None)
+
+
 def _cmd_ablation(a) -> int:
     from dpo_agent.cli import CLIError
     if a.compare_seeds is not None and a.compare is not None:
@@ -745,9 +751,8 @@ def _cmd_ablation(a) -> int:
         if not 1 <= len(groups) <= 2 or not all(n for g in groups for n in g):
             raise CLIError("--compare-seeds takes one or two comma-separated lists of finished rows, each one config trained with "
                            f"several seeds, as A1,A2,A3 or A1,A2,A3:B1,B2,B3 (B against A), got {a.compare_seeds!r}")
-        prev = Path(a.results) / "ablation.json"
         try:
-            res = collect(a.out, previous=load_results(prev) if prev.is_file() else None)
+            res = _collect_for(a)
             print(seed_table(res, *groups))
         except AblationError as e: raise CLIError(str(e)) from None
         for g in groups:
@@ -758,8 +763,7 @@ def _cmd_ablation(a) -> int:
     if a.compare is not None:
         names = [n.strip() for n in a.compare.split(",") if n.strip()]
         if len(names) != 2: raise CLIError(f"--compare takes two rows, as A,B (B is compared against A), got {a.compare!r}")
-        prev = Path(a.results) / "ablation.json"
-        try: print(paired_table(collect(a.out, previous=load_results(prev) if prev.is_file() else None), *names))
+        try: print(paired_table(_collect_for(a), *names))
         except AblationError as e: raise CLIError(str(e)) from None
         return 0
     try: rows = get_rows(a.rows)
@@ -780,8 +784,7 @@ def _cmd_ablation(a) -> int:
             o = s["report"]["overall"]
             print(f"✔ {row.name}: " + ", ".join(f"{m} {_fmt(o.get(m))}" for m in ("full_compliance", "tool_accuracy", "args_accuracy")), flush=True)
     if a.write or a.write_only:
-        prev = Path(a.results) / "ablation.json"
-        try: res = collect(a.out, previous=load_results(prev) if prev.is_file() else None)
+        try: res = _collect_for(a)
         except AblationError as e: raise CLIError(str(e)) from None
         p = write_results(res, a.results)
         print(results_table(res))

@@ -112,12 +112,11 @@ class TrainConfig:
         if self.dtype not in DTYPES: bad("dtype", f"{self.dtype!r} is not one of {list(DTYPES)}")
         if self.device is not None and self.device.split(":")[0] not in ("cpu", "cuda"): bad("device", f"{self.device!r}: use cpu, cuda or cuda:N")
         if isinstance(self.loss_type, str): self.loss_type = [self.loss_type]
-        from dpo_agent.data import SHARE_FLAGS
+        from dpo_agent.data import SHARE_FLAGS, share_conflict
         for k, v in self.data_options.items():
             if k not in SHARE_FLAGS: bad("data_options", f"unknown option {k!r}; known: {', '.join(SHARE_FLAGS)}")
             if not 0 <= v <= 1: bad(f"data_options.{k}", f"must be between 0 and 1, got {v}")
         if self.data: self.data_options = {}  # given data: its options are the folder's, not these (the saved config says so)
-        from dpo_agent.data import share_conflict
         if conflict := share_conflict(self.data_options, lambda k: f"data_options.{k}"): bad("data_options", conflict)
         if not self.loss_type: bad("loss_type", "needs at least one loss")
         for lt in self.loss_type:
