@@ -38,11 +38,11 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'invented_tool_row', 'invented_tool_rejected', 'other_date_forms', 'date_format_row', 'date_format_rejected',
            'calc_method', 'worked_date', 'worked_time', 'worked_thought', 'worked_row', 'worked_thoughts',
            'counted_date', 'counted_thought', 'counted_row', 'counted_thoughts', 'numbered_weekday',
-           'numbered_weekday_row', 'numbered_weekdays', 'rename_builtins_row', 'rename_builtins', 'other_tool_row',
-           'other_tool_rows', 'domain_tool_row', 'domain_tool_rows', 'calculator_rows', 'calendar_rows',
-           'template_words', 'template_overlap', 'rephrased_calculator_rows', 'calc_slips', 'slipped_row',
-           'slipped_rejected', 'to_jsonl', 'share_conflict', 'write_dataset', 'check_shares', 'cmd_data',
-           'register_cli']
+           'numbered_weekday_row', 'numbered_weekdays', 'counted_weekday', 'weekday_counted_row',
+           'weekday_counted_thoughts', 'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows',
+           'domain_tool_row', 'domain_tool_rows', 'calculator_rows', 'calendar_rows', 'template_words',
+           'template_overlap', 'rephrased_calculator_rows', 'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl',
+           'share_conflict', 'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1944,6 +1944,34 @@ def numbered_weekdays(rows: list[dict], share: float = 1.0, seed: int = 42) -> t
     return _swap_rows(rows, share, f"dpo-agent-weekday-{seed}", numbered_weekday_row, first_only=True)
 
 
+# %% ../nbs/03_data.ipynb #ff93cd94
+_WORKED_WEEKDAY = re.compile(r"Today is (\d{4}-\d{2}-\d{2}) \((\w+)\)\. From (\w+) to (\w+) is (\d+) days?: [^.]*?the next \4 is (\d{4}-\d{2}-\d{2})\.")
+
+def counted_weekday(thought: str) -> str | None:
+    """Calendar Thought `thought` with its worked jump to a weekday ('Today is ... From Thursday to Tuesday is 5 days: 17 + 5 =
+    22, so the next Tuesday is 2026-09-22.', `worked_date`) replaced by the days counted up to it (`counted_date`: 'Today is
+    ... The days after it: Friday 18, ..., Tuesday 22, so the next Tuesday is 2026-09-22.'). None when `thought` has no such
+    sentence."""
+    m = _WORKED_WEEKDAY.search(thought)
+    if not m or m[3] not in WEEKDAYS or m[4] not in WEEKDAYS: return None
+    today, d = date.fromisoformat(m[1]), date.fromisoformat(m[6])
+    if (d - today).days != int(m[5]) or WEEKDAYS[d.weekday()] != m[4] or WEEKDAYS[today.weekday()] != m[3]:
+        raise ValueError(f"the worked sentence {m[0]!r} does not fit its dates: {m[1]} is a {WEEKDAYS[today.weekday()]}, "
+                         f"{m[6]} a {WEEKDAYS[d.weekday()]}, {(d - today).days} days after it")
+    return thought.replace(m[0], counted_date(today, d, f"so the next {m[4]} is {m[6]}."), 1)
+
+def weekday_counted_row(row: dict, rng: random.Random | None = None) -> dict | None:
+    """`row` with the weekday jump of its worked chosen Thought counted day by day (`counted_weekday`), in the rejected turn
+    too where it used the same Thought; None unless `row` is a first-step calendar call whose Thought has such a sentence."""
+    if row["step"] != "first" or row["tool"] != "calendar": return None
+    return _rethought_row(row, counted_weekday(parse_turn(row["chosen"][0]["content"]).thought))
+
+def weekday_counted_thoughts(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:
+    """Count the days up to the weekday in the worked chosen Thought of about `share` of the first-step calendar `rows`
+    (`weekday_counted_row`; run `worked_thoughts` first: a Thought that is not worked has no jump). Returns (rows, changed)."""
+    return _swap_rows(rows, share, f"dpo-agent-weekday-count-{seed}", weekday_counted_row, first_only=True)
+
+
 # %% ../nbs/03_data.ipynb #bba20fc7
 def _rename_text(text: str, names: dict, keys: dict) -> str:
     "`text` with every quoted tool name in `names` and argument name in `keys` replaced (JSON or Python quotes)."
@@ -2558,6 +2586,12 @@ def share_conflict(shares: dict, name=lambda k: k) -> str | None:
     if s("weekday_share") and not (s("worked_share") or s("cal_worked_share")):
         return (f"{name('weekday_share')} needs {name('worked_share')} or {name('cal_worked_share')}: it numbers the weekday distance "
                 "of the worked calendar Thoughts")
+    if s("weekday_count_share") and not (s("worked_share") or s("cal_worked_share")):
+        return (f"{name('weekday_count_share')} needs {name('worked_share')} or {name('cal_worked_share')}: it counts the days of "
+                "the worked calendar Thoughts' jump to a weekday")
+    if s("weekday_count_share") and s("weekday_share"):
+        return (f"{name('weekday_share')} and {name('weekday_count_share')} both set: both rewrite the worked jump to a weekday; "
+                "give one of them")
     return None
 
 
@@ -2580,6 +2614,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   cal_worked_share: float = 0.0,  # the same for the calendar rows only (the calculator Thoughts stay as they are)
                   count_share: float = 0.0,  # share of first-step calendar train rows whose Thought counts the days to the date
                   weekday_share: float = 0.0,  # share of the worked weekday distances in first-step calendar Thoughts numbered (needs worked_share or cal_worked_share)
+                  weekday_count_share: float = 0.0,  # share of them counted day by day instead (needs worked_share or cal_worked_share; not with weekday_share)
                   rephrase_share: float = 0.0,  # share of first-step calculator train rows re-asked in a train-only wording
                   slip_share: float = 0.0,  # share of first-step calculator and calendar train rows whose rejected turn slips on the arguments
                   domain_share: float = 0.0,  # share of first-step train rows replaced by requests that a maths, science or money tool answers
@@ -2587,11 +2622,12 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     conflict = share_conflict(dict(domain_share=domain_share, domain_twin_share=domain_twin_share, worked_share=worked_share,
-                                   cal_worked_share=cal_worked_share, weekday_share=weekday_share))
+                                   cal_worked_share=cal_worked_share, weekday_share=weekday_share,
+                                   weekday_count_share=weekday_count_share))
     if conflict: raise ValueError(conflict)
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = dated = calc = cal = worked = numbered = counted = rephrased = slipped = domain = 0
+    replaced = invented = renamed = other = dated = calc = cal = worked = numbered = wcounted = counted = rephrased = slipped = domain = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
@@ -2617,6 +2653,9 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     if weekday_share:  # right after the worked Thoughts, whose weekday sentences it rewrites
         ds["train"], numbered = numbered_weekdays(ds["train"], share=weekday_share, seed=seed)
         cmd += f" --weekday-share {weekday_share}"
+    if weekday_count_share:  # the same place (and not with weekday_share, which rewrites the same sentences)
+        ds["train"], wcounted = weekday_counted_thoughts(ds["train"], share=weekday_count_share, seed=seed)
+        cmd += f" --weekday-count-share {weekday_count_share}"
     if count_share:  # likewise; after the worked Thoughts, whose date sentences it no longer finds
         ds["train"], counted = counted_thoughts(ds["train"], share=count_share, seed=seed)
         cmd += f" --count-share {count_share}"
@@ -2647,10 +2686,10 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", card)
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "weekday_counted": wcounted, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "weekday_count_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share")
 
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
     "Raise `CLIError` for the first of the `--*-share` `flags` of the parsed args `a` outside [0, 1]."
@@ -2678,7 +2717,8 @@ def cmd_data(a) -> int:
         res = write_dataset(out, n=a.n, seed=a.seed, test_frac=a.test_frac, on_policy=a.on_policy, adapter=a.adapter,
                             on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share,
                             rename_share=a.rename_share, other_share=a.other_share, date_share=a.date_share,
-                            calc_share=a.calc_share, cal_share=a.cal_share, worked_share=a.worked_share, cal_worked_share=a.cal_worked_share, weekday_share=a.weekday_share, count_share=a.count_share,
+                            calc_share=a.calc_share, cal_share=a.cal_share, worked_share=a.worked_share, cal_worked_share=a.cal_worked_share, weekday_share=a.weekday_share,
+                            weekday_count_share=a.weekday_count_share, count_share=a.count_share,
                             rephrase_share=a.rephrase_share, slip_share=a.slip_share, domain_share=a.domain_share,
                             domain_twin_share=a.domain_twin_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
@@ -2723,6 +2763,8 @@ def register_cli(subparsers) -> None:
                    help="--worked-share for the calendar pairs only: the day arithmetic and the 12-hour time worked out, the calculator Thoughts left as they are; not with --worked-share (default: 0)")
     s.add_argument("--weekday-share", type=float, default=0.0,
                    help="share of the worked calendar Thoughts (--worked-share or --cal-worked-share) whose distance to a weekday is numbered: 'Thursday is weekday 4 and Tuesday weekday 2: 2 + 7 - 4 = 5 days later' instead of 'From Thursday to Tuesday is 5 days' (default: 0)")
+    s.add_argument("--weekday-count-share", type=float, default=0.0,
+                   help="share of the worked calendar Thoughts (--worked-share or --cal-worked-share) whose jump to a weekday is counted day by day: 'The days after it: Friday 18, Saturday 19, ..., Tuesday 22' instead of 'From Thursday to Tuesday is 5 days: 17 + 5 = 22'; not with --weekday-share (default: 0)")
     s.add_argument("--count-share", type=float, default=0.0,
                    help="share of first-step calendar train pairs whose chosen Thought counts the days after today one by one up to the date: weekday by weekday, or numbered up to N for 'in N days'; such Thoughts run up to ~350 tokens, so score the trained model with --max-new-tokens 400 (default: 0)")
     s.add_argument("--rephrase-share", type=float, default=0.0,

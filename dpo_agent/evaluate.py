@@ -17,9 +17,10 @@ from typing import Any, Iterable
 from .protocol import METRICS, as_specs, parse_turn, score_turn
 
 # %% auto #0
-__all__ = ['BFCL_FILES', 'wilson', 'Rate', 'EvaluationError', 'read_jsonl', 'score_rows', 'pairs_to_prompts', 'Report',
-           'aggregate', 'evaluate_file', 'comparison_table', 'plot_metrics', 'plot_training', 'write_report',
-           'bfcl_data_dir', 'load_bfcl', 'bfcl_check', 'score_bfcl_rows', 'bfcl_report', 'register_cli']
+__all__ = ['BFCL_FILES', 'BFCL_MISSES', 'wilson', 'Rate', 'EvaluationError', 'read_jsonl', 'score_rows', 'pairs_to_prompts',
+           'Report', 'aggregate', 'evaluate_file', 'comparison_table', 'plot_metrics', 'plot_training', 'write_report',
+           'bfcl_data_dir', 'load_bfcl', 'bfcl_check', 'score_bfcl_rows', 'bfcl_report', 'bfcl_miss', 'bfcl_misses',
+           'register_cli']
 
 # %% ../nbs/07_evaluate.ipynb #782a2c88
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -312,6 +313,35 @@ def bfcl_report(rows: list[dict], name: str = "bfcl") -> Report:
     "Format compliance and AST accuracy of BFCL outputs as a `Report`."
     sc = score_bfcl_rows(rows)
     return Report(name=name, n=len(sc), overall=_aggregate(sc, ("full_compliance", "json_valid", "ast_accuracy")))
+
+# %% ../nbs/07_evaluate.ipynb #6bfa201d
+BFCL_MISSES = ("action_json", "builtin_tool", "made_up_tool", "schema_args", "thought", "neither")
+
+def bfcl_miss(output: str, tools: list) -> str | None:
+    """Why a BFCL `output` is not format-compliant under `tools` (the question's functions), or None when it is: the first
+    of these that holds (`BFCL_MISSES`): `action_json`, the Action block is not exactly one JSON object with a string
+    `tool` and an object `args` and nothing after it; `builtin_tool`, it calls one of our built-in tools (calculator,
+    search, calendar), which BFCL does not offer; `made_up_tool`, it calls another name that is not offered;
+    `schema_args`, the args do not validate against the offered tool's schema; `thought`, the Thought is missing or a
+    placeholder; `neither`, the turn is neither a tool call nor a final answer."""
+    from dpo_agent.tools import BUILTIN_SPECS
+    specs = as_specs(tools)
+    s = score_turn(output, specs)
+    if s["full_compliance"]: return None
+    t = parse_turn(output)
+    if t.shape == "A":
+        if t.n_actions != 1 or t.trailing.strip() or not isinstance(t.tool, str) or not isinstance(t.args, dict): return "action_json"
+        if t.tool not in {x.name for x in specs}: return "builtin_tool" if t.tool in BUILTIN_SPECS else "made_up_tool"
+        if not s["schema_valid"] and s["thought_prefix"]: return "schema_args"
+        return "thought"
+    return "thought" if t.shape == "B" else "neither"
+
+def bfcl_misses(rows: list[dict]) -> dict[str, int]:
+    "How many of the BFCL inference outputs `rows` are compliant and how many miss for each reason of `bfcl_miss`."
+    counts = dict.fromkeys(("compliant", *BFCL_MISSES), 0)
+    for r in rows: counts[bfcl_miss(r["output"], r["tools"]) or "compliant"] += 1
+    return counts
+
 
 # %% ../nbs/07_evaluate.ipynb #a9554961
 def _cmd_evaluate(a) -> int:

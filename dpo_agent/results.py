@@ -54,7 +54,7 @@ class Row:
 # (64 NLL-only steps), and the recipe's data options (row 35's menu-reading data)
 _SFT384 = ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"]
 _NLL_TOPUP = ["dpo=true", "sft_steps=0", "learning_rate=5e-4", "max_steps=64", "detach_prompt=system", "loss_type=[sft]", "loss_weights=[1.0]"]
-_A16 = "lora_alpha=16"  # the LoRA scale of every training row that does not set its own (54, 56, 58, 59, 61-68): the recipe's until row 59 made it 32
+_A16 = "lora_alpha=16"  # the LoRA scale of every training row that does not set its own (54, 56, 58, 59, 61-69): the recipe's until row 59 made it 32
 _MENU_DATA = {"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}
 _CALC_DATA = {**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5}  # row 49's data, which rows 52-54 build on
 _CAL_DATA = {**_CALC_DATA, "cal_share": 0.25}  # row 53's data, which rows 54 and 58 and _CALWORKED_DATA build on
@@ -200,6 +200,9 @@ ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage si
     Row("cal_bf16_domain", "(68) row 62 with maths, science and money tools (`--domain-share 0.25 --domain-twin-share 0.25`, as rows 45 and 47 on older data): a quarter of the other first-step pairs (not the distractor ones) replaced by requests that one of 20 such tools answers, typed numeric args and the calculator not offered, a quarter of those asked instead on a menu that offers the calculator and not the tool; 151 such tool calls and 83 calculator twins among the 2500 pairs (96 no-tool requests instead of 133); same data otherwise, bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap",
         [*_SFT384, "lora_alpha=32", "bf16_autocast=true"],
         data={**_CALWORKED_DATA, "domain_share": 0.25, "domain_twin_share": 0.25}, max_new_tokens=240),
+    Row("cal_bf16_weekday_count", "(69) row 62 with the worked jump to a weekday counted day by day (`--weekday-count-share 1`): 'From Monday to Saturday is 5 days: 29 + 5 = 34, past the 30 days of November, ...' becomes 'The days after it: Tuesday 30, Wednesday 1 December, Thursday 2, Friday 3, Saturday 4, so the next Saturday is 2027-12-04', 130 of the 2500 pairs (the pairs row 64 numbers); same data otherwise, bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap",
+        [*_SFT384, "lora_alpha=32", "bf16_autocast=true"],
+        data={**_CALWORKED_DATA, "weekday_count_share": 1.0}, max_new_tokens=240),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) row 35 (the recipe until row 59) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1", _A16],
