@@ -708,6 +708,11 @@ def seed_spread(res: dict, names: list[str], metrics=SEED_METRICS) -> dict:
     return out
 
 
+def _mean_sd(x: dict) -> str:
+    "A `seed_spread` entry's 'mean ± sd', or 'k (one run)' where one run gives no sd."
+    return f"{x['mean']:.1f} ± {x['sd']:.1f}" if len(x["k"]) > 1 else f"{x['k'][0]} (one run)"
+
+
 def seed_table(res: dict, a: list[str], b: list[str] | None = None, metrics=SEED_METRICS) -> str:
     """Markdown, one line per metric: the runs `a` (one config, several seeds) as counts with their mean ± sd and, when `b` is
     given, the same for `b`, mean(b) - mean(a) and the exact `permutation_p` over runs. This comparison counts the training
@@ -722,10 +727,10 @@ def seed_table(res: dict, a: list[str], b: list[str] | None = None, metrics=SEED
         if sb is not None and key not in sb: continue
         if sb is not None and sb[key]["n"] != x["n"]:
             raise AblationError(f"{key[0]} {key[1]} is over {x['n']} prompts on one side and {sb[key]['n']} on the other")
-        cells = [f"{key[0]} {key[1]}", str(x["n"]), " ".join(map(str, x["k"])), f"{x['mean']:.1f} ± {x['sd']:.1f}"]
+        cells = [f"{key[0]} {key[1]}", str(x["n"]), " ".join(map(str, x["k"])), _mean_sd(x)]
         if sb is not None:
             y = sb[key]
-            cells += [" ".join(map(str, y["k"])), f"{y['mean']:.1f} ± {y['sd']:.1f}", f"{y['mean'] - x['mean']:+.1f}",
+            cells += [" ".join(map(str, y["k"])), _mean_sd(y), f"{y['mean'] - x['mean']:+.1f}",
                       f"{permutation_p(x['k'], y['k']):.2g}"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
