@@ -16,10 +16,10 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['ABLATION', 'ROWS', 'RESULTS', 'TABLE_METRICS', 'TARGETS', 'HELDOUT_MARKS', 'BFCL_MARKS', 'SEED_METRICS', 'Row',
-           'AblationError', 'get_rows', 'needs_cuda', 'row_command', 'scored_adapter', 'hardware', 'run_row', 'collect',
-           'results_table', 'target_check', 'plot_results', 'write_results', 'load_results', 'prompt_marks',
-           'row_marks', 'mcnemar_exact', 'paired_counts', 'paired', 'paired_table', 'permutation_p', 'seed_spread',
-           'seed_table', 'prompt_agreement', 'register_cli']
+           'AblationError', 'get_rows', 'row_names', 'rows_parser', 'needs_cuda', 'row_command', 'scored_adapter',
+           'hardware', 'run_row', 'collect', 'results_table', 'target_check', 'plot_results', 'write_results',
+           'load_results', 'prompt_marks', 'row_marks', 'mcnemar_exact', 'paired_counts', 'paired', 'paired_table',
+           'permutation_p', 'seed_spread', 'seed_table', 'prompt_agreement', 'register_cli']
 
 # %% ../nbs/12_results.ipynb #f5d81373
 @dataclass
@@ -237,6 +237,23 @@ def get_rows(names: str | list | None) -> list[Row]:
     bad = [n for n in names if n not in ROWS]
     if bad: raise AblationError(f"unknown ablation row(s) {bad}: choose from {', '.join(ROWS)}")
     return [ROWS[n] for n in names]
+
+
+def row_names(text: str) -> list[str]:
+    "The ablation rows named in comma-separated `text`, each checked (`get_rows`); naming none is an error here, not every row."
+    if not text.strip(): raise AblationError("no rows named: give the finished ablation rows, comma-separated")
+    return [r.name for r in get_rows(text)]
+
+
+def rows_parser(description: str, results_file: str):
+    """The command line of the `scripts/` that read finished ablation rows: `--rows` (for `row_names`), `--out` (the
+    ablation root) and `--results` (the folder of `results_file`, `RESULTS` by default)."""
+    import argparse
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--rows", required=True, help="comma-separated finished ablation rows")
+    ap.add_argument("--out", default="runs/ablation", help="ablation root (default runs/ablation)")
+    ap.add_argument("--results", default=str(RESULTS), help=f"folder of {results_file} (default results/)")
+    return ap
 
 
 def _asks_cuda(cfg) -> bool: return str(cfg.device or "").startswith("cuda")  # the config names a CUDA device

@@ -11,12 +11,9 @@ keeping the rows already there:
 Reads files only (no model): a second. `nbs/12_results.ipynb` reads the JSON.
 """
 
-import argparse
 import json
 import sys
 from pathlib import Path
-
-RESULTS = Path(__file__).resolve().parents[1] / "results"
 
 
 def row_misses(name: str, root: Path, compliant: int | None = None) -> dict:
@@ -35,17 +32,13 @@ def row_misses(name: str, root: Path, compliant: int | None = None) -> dict:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rows", required=True, help="comma-separated finished ablation rows")
-    ap.add_argument("--out", default="runs/ablation", help="ablation root (default runs/ablation)")
-    ap.add_argument("--results", default=str(RESULTS), help="folder of ablation.json and bfcl_misses.json (default results/)")
-    a = ap.parse_args(argv)
-    from dpo_agent.results import ROWS
+    from dpo_agent.results import ROWS, AblationError, row_names, rows_parser
 
-    names = [n.strip() for n in a.rows.split(",") if n.strip()]
-    bad = [n for n in names if n not in ROWS]
-    if bad:
-        sys.exit(f"unknown ablation row(s) {bad}: choose from {', '.join(ROWS)}")
+    a = rows_parser(__doc__.split("\n\n")[0], "ablation.json and bfcl_misses.json").parse_args(argv)
+    try:
+        names = row_names(a.rows)
+    except AblationError as e:
+        sys.exit(str(e))
     abl = Path(a.results) / "ablation.json"
     committed = {s["row"]["name"]: s for s in json.loads(abl.read_text())["rows"]} if abl.is_file() else {}
     res_path = Path(a.results) / "bfcl_misses.json"

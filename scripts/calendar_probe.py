@@ -10,13 +10,11 @@ scores the adapters of the given rows on all 37, greedy and free, as `dpo-agent 
 About 2 minutes a row on 2 CPU cores. `nbs/12_results.ipynb` reads the JSON.
 """
 
-import argparse
 import json
 import sys
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parents[1] / "results"
 MARKS = ("full_compliance", "tool_accuracy", "args_accuracy")
 
 
@@ -66,18 +64,14 @@ def probe_row(name: str, root: Path, prompts_path: Path, recipe: str = "smollm2-
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rows", required=True, help="comma-separated finished ablation rows")
-    ap.add_argument("--out", default="runs/ablation", help="ablation root (default runs/ablation)")
-    ap.add_argument("--results", default=str(RESULTS), help="folder of calendar_probe.json (default results/)")
-    a = ap.parse_args(argv)
     from dpo_agent.data import to_jsonl
-    from dpo_agent.results import ROWS
+    from dpo_agent.results import AblationError, row_names, rows_parser
 
-    names = [n.strip() for n in a.rows.split(",") if n.strip()]
-    bad = [n for n in names if n not in ROWS]
-    if bad:
-        sys.exit(f"unknown ablation row(s) {bad}: choose from {', '.join(ROWS)}")
+    a = rows_parser(__doc__.split("\n\n")[0], "calendar_probe.json").parse_args(argv)
+    try:
+        names = row_names(a.rows)
+    except AblationError as e:
+        sys.exit(str(e))
     root = Path(a.out)
     test = root / "data" / "test.jsonl"
     if not test.is_file():

@@ -7,8 +7,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TRI = [{"name": "calculate_triangle_area", "description": "Area of a triangle.", "parameters": {"type": "dict",
-        "properties": {"base": {"type": "integer"}, "height": {"type": "integer"}}, "required": ["base", "height"]}}]
+TRI = [
+    {
+        "name": "calculate_triangle_area",
+        "description": "Area of a triangle.",
+        "parameters": {
+            "type": "dict",
+            "properties": {"base": {"type": "integer"}, "height": {"type": "integer"}},
+            "required": ["base", "height"],
+        },
+    }
+]
 
 
 def _script():
@@ -19,16 +28,18 @@ def _script():
 
 
 def _call(tool, args):
-    return f'Thought: The area comes from the base and the height.\nAction: ```json\n{json.dumps({"tool": tool, "args": args})}\n```'
+    return f"Thought: The area comes from the base and the height.\nAction: ```json\n{json.dumps({'tool': tool, 'args': args})}\n```"
 
 
 def _setup(tmp_path, compliant_in_results):
     out, results = tmp_path / "runs", tmp_path / "results"
     (out / "cal_bf16").mkdir(parents=True)
     results.mkdir()
-    outputs = [{"id": "q0", "tools": TRI, "output": _call("calculate_triangle_area", {"base": 10, "height": 5})},
-               {"id": "q1", "tools": TRI, "output": _call("calculator", {"expression": "10 * 5 / 2"})},
-               {"id": "q2", "tools": TRI, "output": _call("calculate_triangle_area", {"base": "10", "height": 5})}]
+    outputs = [
+        {"id": "q0", "tools": TRI, "output": _call("calculate_triangle_area", {"base": 10, "height": 5})},
+        {"id": "q1", "tools": TRI, "output": _call("calculator", {"expression": "10 * 5 / 2"})},
+        {"id": "q2", "tools": TRI, "output": _call("calculate_triangle_area", {"base": "10", "height": 5})},
+    ]
     (out / "cal_bf16" / "bfcl_simple.jsonl").write_text("".join(json.dumps(o) + "\n" for o in outputs))
     summary = {"row": {"name": "cal_bf16"}, "bfcl": {"overall": {"full_compliance": {"k": compliant_in_results, "n": 3}}}}
     (results / "ablation.json").write_text(json.dumps({"rows": [summary]}))
