@@ -332,7 +332,7 @@ def bfcl_miss(output: str, tools: list) -> str | None:
     if t.shape == "A":
         if t.n_actions != 1 or t.trailing.strip() or not isinstance(t.tool, str) or not isinstance(t.args, dict): return "action_json"
         if t.tool not in {x.name for x in specs}: return "builtin_tool" if t.tool in BUILTIN_SPECS else "made_up_tool"
-        if not s["schema_valid"] and s["thought_prefix"]: return "schema_args"
+        if next(x for x in specs if x.name == t.tool).validate_args(t.args): return "schema_args"
         return "thought"
     return "thought" if t.shape == "B" else "neither"
 
