@@ -32,7 +32,7 @@ def row_misses(name: str, root: Path, compliant: int | None = None) -> dict:
 
 
 def main(argv=None) -> int:
-    from dpo_agent.results import ROWS, AblationError, row_names, rows_parser
+    from dpo_agent.results import ROWS, AblationError, load_results, row_names, rows_parser
 
     a = rows_parser(__doc__.split("\n\n")[0], "ablation.json and bfcl_misses.json").parse_args(argv)
     try:
@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     except AblationError as e:
         sys.exit(str(e))
     abl = Path(a.results) / "ablation.json"
-    committed = {s["row"]["name"]: s for s in json.loads(abl.read_text())["rows"]} if abl.is_file() else {}
+    committed = {s["row"]["name"]: s for s in load_results(abl)["rows"]} if abl.is_file() else {}
     res_path = Path(a.results) / "bfcl_misses.json"
     res = json.loads(res_path.read_text()) if res_path.is_file() else {}
     rows = res.setdefault("rows", {})
