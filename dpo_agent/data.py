@@ -39,7 +39,8 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'calc_method', 'worked_date', 'worked_time', 'worked_thought', 'worked_row', 'worked_thoughts',
            'counted_date', 'counted_thought', 'counted_row', 'counted_thoughts', 'numbered_weekday',
            'numbered_weekday_row', 'numbered_weekdays', 'counted_weekday', 'weekday_counted_row',
-           'weekday_counted_thoughts', 'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows',
+           'weekday_counted_thoughts', 'month_length', 'anchored_weekday', 'weekday_anchored_row',
+           'weekday_anchored_thoughts', 'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows',
            'domain_tool_row', 'domain_tool_rows', 'calculator_rows', 'calendar_rows', 'template_words',
            'template_overlap', 'rephrased_calculator_rows', 'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl',
            'share_conflict', 'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
@@ -1972,6 +1973,39 @@ def weekday_counted_thoughts(rows: list[dict], share: float = 1.0, seed: int = 4
     return _swap_rows(rows, share, f"dpo-agent-weekday-count-{seed}", weekday_counted_row, first_only=True)
 
 
+# %% ../nbs/03_data.ipynb #5891bd0d
+_COUNTED_WEEKDAY = re.compile(r"Today is (\d{4}-\d{2}-\d{2}) \((\w+)\)\. The days after it: ([^.]*?), so the next (\w+) is (\d{4}-\d{2}-\d{2})\.")
+
+def month_length(d: date) -> str:
+    "How many days the month of `d` has, as a Thought says it: 'November has 30 days'; February with its year, 'February 2028 has 29 days'."
+    return f"{MONTHS[d.month - 1]}{f' {d.year}' if d.month == 2 else ''} has {monthrange(d.year, d.month)[1]} days"
+
+def anchored_weekday(thought: str) -> str | None:
+    """Calendar Thought `thought` with its counted walk to a weekday (`counted_weekday`: 'Today is 2027-11-29 (Monday). The days
+    after it: Tuesday 30, ..., so the next Saturday is 2027-12-04.') started at today, after the length of today's month
+    ('Today is 2027-11-29 (Monday), and November has 30 days. The days from today: Monday 29, Tuesday 30, ...'). None when
+    `thought` has no such walk; ValueError when its walk is not the count between its dates."""
+    m = _COUNTED_WEEKDAY.search(thought)
+    if not m: return None
+    today, d = date.fromisoformat(m[1]), date.fromisoformat(m[5])
+    why = f"so the next {m[4]} is {m[5]}."
+    if (d - today).days not in range(1, 8) or m[0] != counted_date(today, d, why):
+        raise ValueError(f"the counted sentence {m[0]!r} is not the walk from {m[1]} to the next {m[4]}, {m[5]}")
+    return thought.replace(m[0], f"Today is {_today_str(today)}, and {month_length(today)}. The days from today: "
+                                 f"{WEEKDAYS[today.weekday()]} {today.day}, {m[3]}, {why}", 1)
+
+def weekday_anchored_row(row: dict, rng: random.Random | None = None) -> dict | None:
+    """`row` with the counted walk of its chosen Thought started at today after the month's length (`anchored_weekday`), in
+    the rejected turn too where it used the same Thought; None unless `row` is a first-step calendar call with such a walk."""
+    if row["step"] != "first" or row["tool"] != "calendar": return None
+    return _rethought_row(row, anchored_weekday(parse_turn(row["chosen"][0]["content"]).thought))
+
+def weekday_anchored_thoughts(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:
+    """Start at today, after the month's length, the counted walk to a weekday in the chosen Thought of about `share` of the
+    first-step calendar `rows` (`weekday_anchored_row`; run `weekday_counted_thoughts` first). Returns (rows, changed)."""
+    return _swap_rows(rows, share, f"dpo-agent-weekday-anchor-{seed}", weekday_anchored_row, first_only=True)
+
+
 # %% ../nbs/03_data.ipynb #bba20fc7
 def _rename_text(text: str, names: dict, keys: dict) -> str:
     "`text` with every quoted tool name in `names` and argument name in `keys` replaced (JSON or Python quotes)."
@@ -2592,6 +2626,9 @@ def share_conflict(shares: dict, name=lambda k: k) -> str | None:
     if s("weekday_count_share") and s("weekday_share"):
         return (f"{name('weekday_share')} and {name('weekday_count_share')} both set: both rewrite the worked jump to a weekday; "
                 "give one of them")
+    if s("weekday_anchor_share") and not s("weekday_count_share"):
+        return (f"{name('weekday_anchor_share')} needs {name('weekday_count_share')}: it starts the counted walks to a weekday "
+                "at today")
     return None
 
 
@@ -2615,6 +2652,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   count_share: float = 0.0,  # share of first-step calendar train rows whose Thought counts the days to the date
                   weekday_share: float = 0.0,  # share of the worked weekday distances in first-step calendar Thoughts numbered (needs worked_share or cal_worked_share)
                   weekday_count_share: float = 0.0,  # share of them counted day by day instead (needs worked_share or cal_worked_share; not with weekday_share)
+                  weekday_anchor_share: float = 0.0,  # share of the counted walks started at today after the month's length (needs weekday_count_share)
                   rephrase_share: float = 0.0,  # share of first-step calculator train rows re-asked in a train-only wording
                   slip_share: float = 0.0,  # share of first-step calculator and calendar train rows whose rejected turn slips on the arguments
                   domain_share: float = 0.0,  # share of first-step train rows replaced by requests that a maths, science or money tool answers
@@ -2623,11 +2661,11 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     conflict = share_conflict(dict(domain_share=domain_share, domain_twin_share=domain_twin_share, worked_share=worked_share,
                                    cal_worked_share=cal_worked_share, weekday_share=weekday_share,
-                                   weekday_count_share=weekday_count_share))
+                                   weekday_count_share=weekday_count_share, weekday_anchor_share=weekday_anchor_share))
     if conflict: raise ValueError(conflict)
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = dated = calc = cal = worked = numbered = wcounted = counted = rephrased = slipped = domain = 0
+    replaced = invented = renamed = other = dated = calc = cal = worked = numbered = wcounted = anchored = counted = rephrased = slipped = domain = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
@@ -2656,6 +2694,9 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     if weekday_count_share:  # the same place (and not with weekday_share, which rewrites the same sentences)
         ds["train"], wcounted = weekday_counted_thoughts(ds["train"], share=weekday_count_share, seed=seed)
         cmd += f" --weekday-count-share {weekday_count_share}"
+    if weekday_anchor_share:  # right after the counted walks it rewrites
+        ds["train"], anchored = weekday_anchored_thoughts(ds["train"], share=weekday_anchor_share, seed=seed)
+        cmd += f" --weekday-anchor-share {weekday_anchor_share}"
     if count_share:  # likewise; after the worked Thoughts, whose date sentences it no longer finds
         ds["train"], counted = counted_thoughts(ds["train"], share=count_share, seed=seed)
         cmd += f" --count-share {count_share}"
@@ -2686,10 +2727,10 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", card)
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "weekday_counted": wcounted, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "weekday_counted": wcounted, "weekday_anchored": anchored, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "weekday_count_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "weekday_count_share", "weekday_anchor_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share")
 
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
     "Raise `CLIError` for the first of the `--*-share` `flags` of the parsed args `a` outside [0, 1]."
@@ -2718,7 +2759,7 @@ def cmd_data(a) -> int:
                             on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share,
                             rename_share=a.rename_share, other_share=a.other_share, date_share=a.date_share,
                             calc_share=a.calc_share, cal_share=a.cal_share, worked_share=a.worked_share, cal_worked_share=a.cal_worked_share, weekday_share=a.weekday_share,
-                            weekday_count_share=a.weekday_count_share, count_share=a.count_share,
+                            weekday_count_share=a.weekday_count_share, weekday_anchor_share=a.weekday_anchor_share, count_share=a.count_share,
                             rephrase_share=a.rephrase_share, slip_share=a.slip_share, domain_share=a.domain_share,
                             domain_twin_share=a.domain_twin_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
@@ -2765,6 +2806,8 @@ def register_cli(subparsers) -> None:
                    help="share of the worked calendar Thoughts (--worked-share or --cal-worked-share) whose distance to a weekday is numbered: 'Thursday is weekday 4 and Tuesday weekday 2: 2 + 7 - 4 = 5 days later' instead of 'From Thursday to Tuesday is 5 days' (default: 0)")
     s.add_argument("--weekday-count-share", type=float, default=0.0,
                    help="share of the worked calendar Thoughts (--worked-share or --cal-worked-share) whose jump to a weekday is counted day by day: 'The days after it: Friday 18, Saturday 19, ..., Tuesday 22' instead of 'From Thursday to Tuesday is 5 days: 17 + 5 = 22'; not with --weekday-share (default: 0)")
+    s.add_argument("--weekday-anchor-share", type=float, default=0.0,
+                   help="share of the counted walks to a weekday (--weekday-count-share) started at today after the length of its month: 'Today is 2027-11-29 (Monday), and November has 30 days. The days from today: Monday 29, Tuesday 30, Wednesday 1 December, ...' (default: 0)")
     s.add_argument("--count-share", type=float, default=0.0,
                    help="share of first-step calendar train pairs whose chosen Thought counts the days after today one by one up to the date: weekday by weekday, or numbered up to N for 'in N days'; such Thoughts run up to ~350 tokens, so score the trained model with --max-new-tokens 400 (default: 0)")
     s.add_argument("--rephrase-share", type=float, default=0.0,
