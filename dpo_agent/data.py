@@ -28,22 +28,23 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'REGISTERS', 'CALC_TEMPLATES', 'SEARCH_TEMPLATES', 'CAL_TEMPLATES', 'NOTOOL_TEMPLATES', 'TEMPLATES',
            'CALC_THOUGHTS', 'SEARCH_THOUGHTS', 'SEARCH_FAMILY_THOUGHTS', 'CAL_THOUGHTS', 'NOTOOL_THOUGHTS',
            'KINDS_FIRST', 'KINDS_NOTOOL', 'KINDS_AFTER', 'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS',
-           'WORKED_MAX_NEW_TOKENS', 'WORKED_TOOLS', 'COUNTED_MAX_NEW_TOKENS', 'OTHER_TOOLS', 'KINDS_OTHER',
-           'KINDS_DOMAIN', 'DOMAIN_FORMULAS', 'KINDS_TWIN', 'CALC_TEMPLATES_TRAIN_ONLY', 'TRAIN_ONLY_TEMPLATES',
-           'SHARE_FLAGS', 'distractor_args', 'ordinal', 'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date',
-           'time_phrase', 'Template', 'topic_keywords', 'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request',
-           'turn_a', 'turn_b', 'make_request', 'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first',
-           'rejected_after', 'make_row', 'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats',
-           'dataset_card', 'sample_turns', 'on_policy_rejected', 'on_policy_row', 'invented_tool_name',
-           'invented_tool_row', 'invented_tool_rejected', 'other_date_forms', 'date_format_row', 'date_format_rejected',
-           'calc_method', 'worked_date', 'worked_time', 'worked_thought', 'worked_row', 'worked_thoughts',
-           'counted_date', 'counted_thought', 'counted_row', 'counted_thoughts', 'numbered_weekday',
-           'numbered_weekday_row', 'numbered_weekdays', 'counted_weekday', 'weekday_counted_row',
+           'WORKED_MAX_NEW_TOKENS', 'WORKED_TOOLS', 'COUNTED_MAX_NEW_TOKENS', 'WEEKDAY_NOTOOL_TEMPLATES', 'OTHER_TOOLS',
+           'KINDS_OTHER', 'KINDS_DOMAIN', 'DOMAIN_FORMULAS', 'KINDS_TWIN', 'CALC_TEMPLATES_TRAIN_ONLY',
+           'TRAIN_ONLY_TEMPLATES', 'SHARE_FLAGS', 'distractor_args', 'ordinal', 'next_weekday', 'DatePhrase',
+           'relative_date', 'absolute_date', 'time_phrase', 'Template', 'topic_keywords', 'Topic', 'corpus_topics',
+           'Split', 'make_splits', 'Request', 'turn_a', 'turn_b', 'make_request', 'chosen_first_turn',
+           'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after', 'make_row', 'check_row', 'tool_menu',
+           'generate_split', 'generate', 'dataset_stats', 'dataset_card', 'sample_turns', 'on_policy_rejected',
+           'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected', 'other_date_forms',
+           'date_format_row', 'date_format_rejected', 'calc_method', 'worked_date', 'worked_time', 'worked_thought',
+           'worked_row', 'worked_thoughts', 'counted_date', 'counted_thought', 'counted_row', 'counted_thoughts',
+           'numbered_weekday', 'numbered_weekday_row', 'numbered_weekdays', 'counted_weekday', 'weekday_counted_row',
            'weekday_counted_thoughts', 'month_length', 'anchored_weekday', 'weekday_anchored_row',
-           'weekday_anchored_thoughts', 'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows',
-           'domain_tool_row', 'domain_tool_rows', 'calculator_rows', 'calendar_rows', 'template_words',
-           'template_overlap', 'rephrased_calculator_rows', 'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl',
-           'share_conflict', 'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
+           'weekday_anchored_thoughts', 'weekday_notool_row', 'weekday_notool_rows', 'rename_builtins_row',
+           'rename_builtins', 'other_tool_row', 'other_tool_rows', 'domain_tool_row', 'domain_tool_rows',
+           'calculator_rows', 'calendar_rows', 'template_words', 'template_overlap', 'rephrased_calculator_rows',
+           'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'share_conflict', 'write_dataset',
+           'check_shares', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -2006,6 +2007,71 @@ def weekday_anchored_thoughts(rows: list[dict], share: float = 1.0, seed: int = 
     return _swap_rows(rows, share, f"dpo-agent-weekday-anchor-{seed}", weekday_anchored_row, first_only=True)
 
 
+# %% ../nbs/03_data.ipynb #849e5584
+# Train-only no-tool requests that name a weekday, as (template id, family, register, request, answer, Thought). None of
+# them is in the no-tool templates, so `make_splits` (and with it the test split) is unchanged, and none is about someone
+# joining on a weekday (the held-out notool.writing.03); each was written from its task, not from another template.
+WEEKDAY_NOTOOL_TEMPLATES = (
+    ("notool.writing.wd1", "notool.writing", "context", "The office is closed on {weekday}. Write a one-line notice for the team.",
+     "Please note that the office will be closed on {weekday}; thank you for planning around it!",
+     "The user wants a one-line notice written; {weekday} is part of its text, not a date to look up, so no tool is needed."),
+    ("notool.writing.wd2", "notool.writing", "polite", "Could you write a short message telling {person} I can't make it on {weekday}?",
+     "Hi {person}, I'm sorry, but I won't be able to make it on {weekday}. Could we find another time that works for you?",
+     "The user wants a short message written; {weekday} is part of what it says, not a date to look up, so no tool is needed."),
+    ("notool.polite.wd1", "notool.polite", "imperative", "Make this sound friendlier: \"Send me the slides by {weekday}.\"",
+     "Here is a friendlier version: \"Could you please send me the slides by {weekday}? Thank you!\"",
+     "The user wants the sentence rewritten more politely; {weekday} stays in it as it is, and no tool is needed."),
+    ("notool.textops.wd1", "notool.textops", "imperative", "Convert \"see you on {weekday}\" to uppercase.",
+     "Here it is in uppercase: SEE YOU ON {WEEKDAY}",
+     "This is a text transformation of the given words, {weekday} included, which I can do directly without a tool."),
+    ("notool.translate.wd1", "notool.translate", "question", "How do you say \"see you on {weekday}\" in {lang}?",
+     "In {lang}, \"see you on {weekday}\" is \"{tr}\".",
+     "The user wants a short phrase in {lang}; {weekday} is a word to translate, not a date to look up, so no tool is needed."),
+    ("notool.grammar.wd1", "notool.grammar", "terse", "correct: \"{person} and me meets on {weekday}.\"",
+     "The corrected sentence is: \"{person} and I meet on {weekday}.\"",
+     "The sentence has grammar mistakes that I can fix directly; {weekday} stays as it is, and no tool is needed."),
+)
+_WEEKDAY_IN = {  # the weekdays in LANGUAGES' order (French, Spanish, German) and "see you on ..." in each
+    "Monday": ("lundi", "lunes", "Montag"), "Tuesday": ("mardi", "martes", "Dienstag"), "Wednesday": ("mercredi", "miércoles", "Mittwoch"),
+    "Thursday": ("jeudi", "jueves", "Donnerstag"), "Friday": ("vendredi", "viernes", "Freitag"), "Saturday": ("samedi", "sábado", "Samstag"),
+    "Sunday": ("dimanche", "domingo", "Sonntag")}
+_SEE_YOU_ON = ("À {} !", "¡Hasta el {}!", "Bis {}!")
+
+def weekday_notool_row(rng: random.Random, S: Split) -> dict | None:
+    """One first-step no-tool row from `WEEKDAY_NOTOOL_TEMPLATES` with the entities of split `S`: a menu that offers the
+    calendar, the direct answer chosen, and rejected a calendar call for the next such weekday ('unneeded_tool_call').
+    None when the row breaks."""
+    tid, fam, register, text, answer, thought = rng.choice(WEEKDAY_NOTOOL_TEMPLATES)
+    wd, li = rng.randrange(7), rng.randrange(len(LANGUAGES))
+    today = date(2025, 1, 1) + timedelta(days=rng.randrange(1096))
+    slots = {"weekday": WEEKDAYS[wd], "WEEKDAY": WEEKDAYS[wd].upper(), "person": rng.choice(S.people), "lang": LANGUAGES[li],
+             "tr": _SEE_YOU_ON[li].format(_WEEKDAY_IN[WEEKDAYS[wd]][li])}
+    req = Request(Template(tid, fam, None, register, text), text.format(**slots), None, None, {"tool": None},
+                  thought.format(**slots), answer=answer.format(**slots))
+    d = next_weekday(today, wd).isoformat()
+    rejected = turn_a(f"Today is {_today_str(today)}, so the next {WEEKDAYS[wd]} is {d}. I will check the calendar for {d}.",
+                      "calendar", {"action": "list", "date": d})
+    row = make_row(req, tool_menu(rng, "calendar"), today, [], chosen_first_turn(req), rejected, "unneeded_tool_call", "first",
+                   S.name, req.expected)
+    return None if check_row(row) else row
+
+def weekday_notool_rows(rows: list[dict], share: float = 0.5, seed: int = 42, banned_queries: list | tuple | set = ()) -> tuple[list[dict], int]:
+    """Replace about `share` of the first-step no-tool train `rows` by no-tool requests that name a weekday
+    (`weekday_notool_row`, the train split's entities); no new row repeats a prompt of `rows` or a query in
+    `banned_queries` (the test split's). Returns (rows, replaced)."""
+    S = make_splits(seed)[0]
+    seen, banned = {_prompt_key(r) for r in rows}, {_norm_q(q) for q in banned_queries}
+    def make(r: dict, rng: random.Random) -> dict | None:
+        if r["tool"] is not None: return None
+        for _ in range(8):  # a few tries: a repeated prompt is rare
+            cand = weekday_notool_row(rng, S)
+            if cand is None or _norm_q(cand["query"]) in banned or _prompt_key(cand) in seen: continue
+            seen.add(_prompt_key(cand))
+            return cand
+        return None
+    return _swap_rows(rows, share, f"dpo-agent-weekday-notool-{seed}", make, first_only=True)
+
+
 # %% ../nbs/03_data.ipynb #bba20fc7
 def _rename_text(text: str, names: dict, keys: dict) -> str:
     "`text` with every quoted tool name in `names` and argument name in `keys` replaced (JSON or Python quotes)."
@@ -2647,6 +2713,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   date_share: float = 0.0,  # share of first-step calendar train rows with a date whose rejected turn writes it another way
                   calc_share: float = 0.0,  # share of the other train rows replaced by calculator first steps
                   cal_share: float = 0.0,  # share of the train rows that are neither calculator nor calendar first steps replaced by calendar first steps
+                  weekday_notool_share: float = 0.0,  # share of first-step no-tool train rows replaced by no-tool requests that name a weekday
                   worked_share: float = 0.0,  # share of first-step calculator and calendar train rows whose Thought works the answer out
                   cal_worked_share: float = 0.0,  # the same for the calendar rows only (the calculator Thoughts stay as they are)
                   count_share: float = 0.0,  # share of first-step calendar train rows whose Thought counts the days to the date
@@ -2665,7 +2732,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     if conflict: raise ValueError(conflict)
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = dated = calc = cal = worked = numbered = wcounted = anchored = counted = rephrased = slipped = domain = 0
+    replaced = invented = renamed = other = dated = calc = cal = worked = numbered = wcounted = anchored = wnotool = counted = rephrased = slipped = domain = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
@@ -2712,6 +2779,10 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     if rename_share:  # after the invented tools: a row whose invented name would become an offered alias stays as it was
         ds["train"], renamed = rename_builtins(ds["train"], share=rename_share, seed=seed)
         cmd += f" --rename-share {rename_share}"
+    if weekday_notool_share:  # after every other share transform: none redraws its rows (they keep their calendar call as
+        ds["train"], wnotool = weekday_notool_rows(ds["train"], share=weekday_notool_share, seed=seed,  # rejected) or shifts its random
+                                                   banned_queries=[r["query"] for r in ds["test"]])  # draws: only the replaced rows differ
+        cmd += f" --weekday-notool-share {weekday_notool_share}"
     if on_policy:
         from dpo_agent.models import load_model
         model, tok = load_model(on_policy, adapter=adapter)
@@ -2727,10 +2798,10 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", card)
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "weekday_counted": wcounted, "weekday_anchored": anchored, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "weekday_counted": wcounted, "weekday_anchored": anchored, "weekday_notool": wnotool, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "weekday_count_share", "weekday_anchor_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "weekday_count_share", "weekday_anchor_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share", "weekday_notool_share")
 
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
     "Raise `CLIError` for the first of the `--*-share` `flags` of the parsed args `a` outside [0, 1]."
@@ -2761,7 +2832,7 @@ def cmd_data(a) -> int:
                             calc_share=a.calc_share, cal_share=a.cal_share, worked_share=a.worked_share, cal_worked_share=a.cal_worked_share, weekday_share=a.weekday_share,
                             weekday_count_share=a.weekday_count_share, weekday_anchor_share=a.weekday_anchor_share, count_share=a.count_share,
                             rephrase_share=a.rephrase_share, slip_share=a.slip_share, domain_share=a.domain_share,
-                            domain_twin_share=a.domain_twin_share)
+                            domain_twin_share=a.domain_twin_share, weekday_notool_share=a.weekday_notool_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
     except OSError as e:
         from dpo_agent.models import ModelNotFound
@@ -2798,6 +2869,8 @@ def register_cli(subparsers) -> None:
                    help="share of the train pairs that are not calculator first steps replaced by new calculator requests (default: 0)")
     s.add_argument("--cal-share", type=float, default=0.0,
                    help="share of the train pairs that are neither calculator nor calendar first steps replaced by new calendar requests, applied after --calc-share (default: 0)")
+    s.add_argument("--weekday-notool-share", type=float, default=0.0,
+                   help="share of first-step no-tool train pairs replaced by no-tool requests that name a weekday, in train-only wordings ('The office is closed on Friday. Write a one-line notice for the team.'), answered directly, with a calendar call as the rejected turn (default: 0)")
     s.add_argument("--worked-share", type=float, default=0.0,
                    help="share of first-step calculator and calendar train pairs whose chosen Thought works the answer out: the calculation's rule, the day arithmetic of the date (default: 0)")
     s.add_argument("--cal-worked-share", type=float, default=0.0,

@@ -67,7 +67,7 @@ class TrainConfig:
     # --- data
     data: str | None = _f(None, "dataset folder with train.jsonl (and test.jsonl); None = generate one with dpo_agent.data into <output_dir>/data")
     data_size: int | None = _f(None, "pairs to generate when `data` is None; None = the generator's default")
-    data_options: dict[str, float] = _f({}, "`dpo_agent.data.write_dataset` options of the data generated when `data` is None, as the `dpo-agent data --*-share` flags: invented_share, rename_share, other_share, date_share, calc_share, cal_share, worked_share, cal_worked_share, weekday_share, weekday_count_share, weekday_anchor_share, count_share, rephrase_share, slip_share, domain_share, domain_twin_share (`dpo_agent.data.SHARE_FLAGS`, each in [0, 1]); emptied when `data` names a folder, whose README says how it was made")
+    data_options: dict[str, float] = _f({}, "`dpo_agent.data.write_dataset` options of the data generated when `data` is None, as the `dpo-agent data --*-share` flags: invented_share, rename_share, other_share, date_share, calc_share, cal_share, worked_share, cal_worked_share, weekday_share, weekday_count_share, weekday_anchor_share, count_share, rephrase_share, slip_share, domain_share, domain_twin_share, weekday_notool_share (`dpo_agent.data.SHARE_FLAGS`, each in [0, 1]); emptied when `data` names a folder, whose README says how it was made")
     max_pairs: int | None = _f(None, "use at most this many training pairs (a seeded random subset); None = all")
     eval_pairs: int = _f(0, "score this many held-out pairs from test.jsonl after training (loss, reward accuracy); 0 = skip")
     max_length: int | None = _f(1024, "max tokens of prompt + completion; longer pairs are truncated at the end, pairs whose prompt alone fills it are dropped")
