@@ -1869,6 +1869,11 @@ def _rethought_row(row: dict, new: str | None) -> dict | None:
     cand = dict(row, chosen=swap(row["chosen"]), rejected=swap(row["rejected"]))
     return None if check_row(cand) else cand
 
+def _calendar_rethought(row: dict, rewrite) -> dict | None:
+    "`row` with its chosen Thought rewritten by `rewrite` (Thought -> new Thought or None; `_rethought_row`); None unless `row` is a first-step calendar call."
+    if row["step"] != "first" or row["tool"] != "calendar": return None
+    return _rethought_row(row, rewrite(parse_turn(row["chosen"][0]["content"]).thought))
+
 WORKED_TOOLS = ("calculator", "calendar")
 
 def worked_thoughts(rows: list[dict], share: float = 1.0, seed: int = 42, tools: tuple[str, ...] = WORKED_TOOLS) -> tuple[list[dict], int]:
@@ -1937,8 +1942,7 @@ def numbered_weekday(thought: str) -> str | None:
 def numbered_weekday_row(row: dict, rng: random.Random | None = None) -> dict | None:
     """`row` with the weekday distance of its worked chosen Thought numbered (`numbered_weekday`), in the rejected turn too
     where it used the same Thought; None unless `row` is a first-step calendar call whose Thought has such a sentence."""
-    if row["step"] != "first" or row["tool"] != "calendar": return None
-    return _rethought_row(row, numbered_weekday(parse_turn(row["chosen"][0]["content"]).thought))
+    return _calendar_rethought(row, numbered_weekday)
 
 def numbered_weekdays(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:
     """Number the weekday distance in the worked chosen Thought of about `share` of the first-step calendar `rows`
@@ -1965,8 +1969,7 @@ def counted_weekday(thought: str) -> str | None:
 def weekday_counted_row(row: dict, rng: random.Random | None = None) -> dict | None:
     """`row` with the weekday jump of its worked chosen Thought counted day by day (`counted_weekday`), in the rejected turn
     too where it used the same Thought; None unless `row` is a first-step calendar call whose Thought has such a sentence."""
-    if row["step"] != "first" or row["tool"] != "calendar": return None
-    return _rethought_row(row, counted_weekday(parse_turn(row["chosen"][0]["content"]).thought))
+    return _calendar_rethought(row, counted_weekday)
 
 def weekday_counted_thoughts(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:
     """Count the days up to the weekday in the worked chosen Thought of about `share` of the first-step calendar `rows`
@@ -1998,8 +2001,7 @@ def anchored_weekday(thought: str) -> str | None:
 def weekday_anchored_row(row: dict, rng: random.Random | None = None) -> dict | None:
     """`row` with the counted walk of its chosen Thought started at today after the month's length (`anchored_weekday`), in
     the rejected turn too where it used the same Thought; None unless `row` is a first-step calendar call with such a walk."""
-    if row["step"] != "first" or row["tool"] != "calendar": return None
-    return _rethought_row(row, anchored_weekday(parse_turn(row["chosen"][0]["content"]).thought))
+    return _calendar_rethought(row, anchored_weekday)
 
 def weekday_anchored_thoughts(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:
     """Start at today, after the month's length, the counted walk to a weekday in the chosen Thought of about `share` of the
