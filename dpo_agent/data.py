@@ -42,9 +42,9 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'weekday_counted_thoughts', 'month_length', 'anchored_weekday', 'weekday_anchored_row',
            'weekday_anchored_thoughts', 'weekday_notool_row', 'weekday_notool_rows', 'rename_builtins_row',
            'rename_builtins', 'other_tool_row', 'other_tool_rows', 'domain_tool_row', 'domain_tool_rows',
-           'calculator_rows', 'calendar_rows', 'template_words', 'template_overlap', 'rephrased_calculator_rows',
-           'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'share_conflict', 'write_dataset',
-           'check_shares', 'cmd_data', 'register_cli']
+           'domain_for_other_rows', 'calculator_rows', 'calendar_rows', 'template_words', 'template_overlap',
+           'rephrased_calculator_rows', 'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'share_conflict',
+           'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -2441,6 +2441,12 @@ def domain_tool_rows(rows: list[dict], share: float = 0.2, seed: int = 42, twin_
     row_fn = (lambda rng, S, today: domain_tool_row(rng, S, today, twin=rng.random() < twin_share)) if twin_share else domain_tool_row
     return _swap_new_rows(rows, share, seed, "domain", row_fn, keep=lambda r: r["family"].startswith("other."))  # the two shares add up
 
+def domain_for_other_rows(rows: list[dict], share: float = 0.5, seed: int = 42) -> tuple[list[dict], int]:
+    """Replace about `share` of the first-step train `rows` that a distractor tool answers (`other_tool_rows`) by requests that
+    a maths, science or money tool answers (no calculator twins); every other row stays as it is, so the built-in tools keep
+    all their pairs. Returns (rows, replaced)."""
+    return _swap_new_rows(rows, share, seed, "domain-other", domain_tool_row, keep=lambda r: not r["family"].startswith("other."))
+
 # %% ../nbs/03_data.ipynb #5d72c430
 def _new_request_rows(rows: list[dict], share: float, seed: int, banned_queries, stream: str, split_for,
                       first_only: bool = False, category: str = "calculator") -> tuple[list[dict], int]:
@@ -2682,6 +2688,9 @@ def share_conflict(shares: dict, name=lambda k: k) -> str | None:
     s = lambda k: shares.get(k) or 0
     if s("domain_twin_share") and not s("domain_share"):
         return f"{name('domain_twin_share')} needs {name('domain_share')}: the twins are a share of the maths, science and money requests"
+    if s("domain_other_share") and not s("other_share"):
+        return (f"{name('domain_other_share')} needs {name('other_share')}: it replaces a share of the requests that a distractor "
+                "tool answers")
     if s("worked_share") and s("cal_worked_share"):
         return (f"{name('worked_share')} and {name('cal_worked_share')} both set: the second is the first for the calendar pairs only; "
                 "give one of them")
@@ -2726,15 +2735,17 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   slip_share: float = 0.0,  # share of first-step calculator and calendar train rows whose rejected turn slips on the arguments
                   domain_share: float = 0.0,  # share of first-step train rows replaced by requests that a maths, science or money tool answers
                   domain_twin_share: float = 0.0,  # share of those rows asked with the calculator offered instead of the tool
+                  domain_other_share: float = 0.0,  # share of the distractor-tool train rows (other_share) replaced by maths, science or money tool requests
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     conflict = share_conflict(dict(domain_share=domain_share, domain_twin_share=domain_twin_share, worked_share=worked_share,
+                                   other_share=other_share, domain_other_share=domain_other_share,
                                    cal_worked_share=cal_worked_share, weekday_share=weekday_share,
                                    weekday_count_share=weekday_count_share, weekday_anchor_share=weekday_anchor_share))
     if conflict: raise ValueError(conflict)
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = dated = calc = cal = worked = numbered = wcounted = anchored = wnotool = counted = rephrased = slipped = domain = 0
+    replaced = invented = renamed = other = dated = calc = cal = worked = numbered = wcounted = anchored = wnotool = counted = rephrased = slipped = domain = domain_other = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
@@ -2785,6 +2796,9 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
         ds["train"], wnotool = weekday_notool_rows(ds["train"], share=weekday_notool_share, seed=seed,  # rejected) or shifts its random
                                                    banned_queries=[r["query"] for r in ds["test"]])  # draws: only the replaced rows differ
         cmd += f" --weekday-notool-share {weekday_notool_share}"
+    if domain_other_share:  # last too: it replaces only distractor-tool rows (never a no-tool one) from its own random stream,
+        ds["train"], domain_other = domain_for_other_rows(ds["train"], share=domain_other_share, seed=seed)  # so only those differ
+        cmd += f" --domain-other-share {domain_other_share}"
     if on_policy:
         from dpo_agent.models import load_model
         model, tok = load_model(on_policy, adapter=adapter)
@@ -2800,10 +2814,10 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", card)
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "weekday_counted": wcounted, "weekday_anchored": anchored, "weekday_notool": wnotool, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "weekday_counted": wcounted, "weekday_anchored": anchored, "weekday_notool": wnotool, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "domain_for_other": domain_other, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "weekday_count_share", "weekday_anchor_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share", "weekday_notool_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "weekday_count_share", "weekday_anchor_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share", "weekday_notool_share", "domain_other_share")
 
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
     "Raise `CLIError` for the first of the `--*-share` `flags` of the parsed args `a` outside [0, 1]."
@@ -2834,7 +2848,8 @@ def cmd_data(a) -> int:
                             calc_share=a.calc_share, cal_share=a.cal_share, worked_share=a.worked_share, cal_worked_share=a.cal_worked_share, weekday_share=a.weekday_share,
                             weekday_count_share=a.weekday_count_share, weekday_anchor_share=a.weekday_anchor_share, count_share=a.count_share,
                             rephrase_share=a.rephrase_share, slip_share=a.slip_share, domain_share=a.domain_share,
-                            domain_twin_share=a.domain_twin_share, weekday_notool_share=a.weekday_notool_share)
+                            domain_twin_share=a.domain_twin_share, weekday_notool_share=a.weekday_notool_share,
+                            domain_other_share=a.domain_other_share)
     except RuntimeError as e: raise CLIError(str(e)) from None
     except OSError as e:
         from dpo_agent.models import ModelNotFound
@@ -2893,4 +2908,6 @@ def register_cli(subparsers) -> None:
                    help="share of first-step train pairs replaced by requests that a maths, science or money tool answers (areas, loan payments, a mean), typed numeric args, the calculator not offered (default: 0)")
     s.add_argument("--domain-twin-share", type=float, default=0.0,
                    help="share of the --domain-share requests asked instead with the calculator offered and the tool not, the right call the calculator's expression (default: 0)")
+    s.add_argument("--domain-other-share", type=float, default=0.0,
+                   help="share of the --other-share requests (weather, bookings, transfers) replaced by requests that a maths, science or money tool answers, typed numeric args, the calculator not offered; the built-in tools' pairs stay as they are (default: 0)")
     s.set_defaults(fn=cmd_data)

@@ -164,6 +164,7 @@ def test_train_bad_data_option(tmp_path):
         "--slip-share",
         "--domain-share",
         "--domain-twin-share",
+        "--domain-other-share",
     ],
 )
 def test_data_bad_share(flag, tmp_path):
@@ -357,6 +358,33 @@ def test_data_domain_twin_share(tmp_path):
     )
     r = run("data", "--domain-twin-share", "0.5", "--n", "50", "--out", str(tmp_path / "e"))
     assert r.returncode == 2 and "--domain-twin-share needs --domain-share" in r.stderr, r.stderr
+    assert not (tmp_path / "e").exists()
+
+
+def test_data_domain_other_share(tmp_path):
+    "`--domain-other-share 0.5`: about half of the distractor-tool requests, and nothing else, now need a maths, science or money tool."
+    for d, extra in (("p", []), ("x", ["--domain-other-share", "0.5"])):
+        r = run("data", "--other-share", "0.3", *extra, "--n", "300", "--out", str(tmp_path / d))
+        assert r.returncode == 0, r.stderr
+    assert (tmp_path / "x" / "test.jsonl").read_bytes() == (tmp_path / "p" / "test.jsonl").read_bytes()
+    read = lambda d: [json.loads(line) for line in (tmp_path / d / "train.jsonl").read_text().splitlines()]
+    plain, new = read("p"), read("x")
+    from dpo_agent.data import DOMAIN_SPECS
+    from dpo_agent.protocol import parse_turn
+
+    changed = [(a, b) for a, b in zip(plain, new) if a != b]
+    other = [a for a in plain if a["family"].startswith("other.")]
+    assert 0.3 * len(other) < len(changed) < 0.7 * len(other), (len(changed), len(other))
+    for a, b in changed:  # only distractor-tool rows were replaced: every built-in tool and no-tool pair is the same
+        assert a["family"].startswith("other.") and b["family"] == f"domain.{b['tool']}" and b["tool"] in DOMAIN_SPECS
+        assert "calculator" not in b["tools_offered"]
+        t = parse_turn(b["chosen"][0]["content"])
+        assert t.tool == b["tool"] and DOMAIN_SPECS[t.tool].validate_args(t.args) == [], t
+    card = (tmp_path / "x" / "README.md").read_text()
+    assert "--other-share 0.3" in card and "--domain-other-share 0.5" in card
+    assert f"in {len(changed)} train pairs, one of {len(DOMAIN_SPECS)} maths, science and money tools" in card
+    r = run("data", "--domain-other-share", "0.5", "--n", "50", "--out", str(tmp_path / "e"))
+    assert r.returncode == 2 and "--domain-other-share needs --other-share" in r.stderr, r.stderr
     assert not (tmp_path / "e").exists()
 
 
