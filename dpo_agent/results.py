@@ -54,7 +54,7 @@ class Row:
 # (64 NLL-only steps), and the recipe's data options (row 35's menu-reading data)
 _SFT384 = ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"]
 _NLL_TOPUP = ["dpo=true", "sft_steps=0", "learning_rate=5e-4", "max_steps=64", "detach_prompt=system", "loss_type=[sft]", "loss_weights=[1.0]"]
-_A16 = "lora_alpha=16"  # the LoRA scale of every training row that does not set its own (54, 56, 58, 59, 61-74): the recipe's until row 59 made it 32
+_A16 = "lora_alpha=16"  # the LoRA scale of every training row that does not set its own (54, 56, 58, 59, 61-75): the recipe's until row 59 made it 32
 _MENU_DATA = {"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}
 _CALC_DATA = {**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5}  # row 49's data, which rows 52-54 build on
 _CAL_DATA = {**_CALC_DATA, "cal_share": 0.25}  # row 53's data, which rows 54 and 58 and _CALWORKED_DATA build on
@@ -217,6 +217,9 @@ ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage si
         data={**_CALWORKED_DATA, "weekday_count_share": 1.0, "weekday_notool_share": 0.5}, max_new_tokens=240),
     Row("cal_bf16_domain_other", "(74) row 62 with half its distractor-tool requests (weather, bookings, transfers) replaced by requests that one of 20 maths, science and money tools answers (`--domain-other-share 0.5`), typed numeric args and the calculator not offered, as in row 68 but taking none of the built-in tools' or no-tool pairs: 140 of the 2500 pairs, every other pair the same; bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap",
         [*_SFT384, "lora_alpha=32", "bf16_autocast=true"],
+        data={**_CALWORKED_DATA, "domain_other_share": 0.5}, max_new_tokens=240),
+    Row("cal_bf16_domain_other_seed1", "(75) row 74 with training seed 1 instead of 0, as row 66 is to row 62: another LoRA initialisation, another draw of the 1536 of the 2500 pairs trained on and another order; the same data options, bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap",
+        [*_SFT384, "lora_alpha=32", "bf16_autocast=true", "seed=1"],
         data={**_CALWORKED_DATA, "domain_other_share": 0.5}, max_new_tokens=240),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) row 35 (the recipe until row 59) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
