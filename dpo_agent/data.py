@@ -2843,13 +2843,7 @@ def cmd_data(a) -> int:
     t0 = time.time()
     try:
         res = write_dataset(out, n=a.n, seed=a.seed, test_frac=a.test_frac, on_policy=a.on_policy, adapter=a.adapter,
-                            on_policy_n=a.on_policy_n, temperature=a.temperature, invented_share=a.invented_share,
-                            rename_share=a.rename_share, other_share=a.other_share, date_share=a.date_share,
-                            calc_share=a.calc_share, cal_share=a.cal_share, worked_share=a.worked_share, cal_worked_share=a.cal_worked_share, weekday_share=a.weekday_share,
-                            weekday_count_share=a.weekday_count_share, weekday_anchor_share=a.weekday_anchor_share, count_share=a.count_share,
-                            rephrase_share=a.rephrase_share, slip_share=a.slip_share, domain_share=a.domain_share,
-                            domain_twin_share=a.domain_twin_share, weekday_notool_share=a.weekday_notool_share,
-                            domain_other_share=a.domain_other_share)
+                            on_policy_n=a.on_policy_n, temperature=a.temperature, **{k: getattr(a, k) for k in SHARE_FLAGS})
     except RuntimeError as e: raise CLIError(str(e)) from None
     except OSError as e:
         from dpo_agent.models import ModelNotFound
