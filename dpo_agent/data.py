@@ -2681,6 +2681,9 @@ def _atomic_write(path: Path, text: str) -> None:
 
 def to_jsonl(rows: list[dict]) -> str: return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
+# the write_dataset options that `dpo-agent data` takes as --*-share flags and `TrainConfig.data_options` as keys
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "weekday_count_share", "weekday_anchor_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share", "weekday_notool_share", "domain_other_share")
+
 def share_conflict(shares: dict, name=lambda k: k) -> str | None:
     """The first broken dependency between the share options `shares` (option -> value, a missing one is 0), as a message that
     spells each option with `name` (`dpo-agent data` passes `--worked-share`, `TrainConfig` `data_options.worked_share`);
@@ -2738,11 +2741,8 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   domain_other_share: float = 0.0,  # share of the distractor-tool train rows (other_share) replaced by maths, science or money tool requests
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
-    conflict = share_conflict(dict(domain_share=domain_share, domain_twin_share=domain_twin_share, worked_share=worked_share,
-                                   other_share=other_share, domain_other_share=domain_other_share,
-                                   cal_worked_share=cal_worked_share, weekday_share=weekday_share,
-                                   weekday_count_share=weekday_count_share, weekday_anchor_share=weekday_anchor_share))
-    if conflict: raise ValueError(conflict)
+    args = locals()  # before anything else is bound: the arguments only, among them every SHARE_FLAGS option
+    if conflict := share_conflict({k: args[k] for k in SHARE_FLAGS}): raise ValueError(conflict)
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
     replaced = invented = renamed = other = dated = calc = cal = worked = numbered = wcounted = anchored = wnotool = counted = rephrased = slipped = domain = domain_other = 0
@@ -2817,8 +2817,6 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
             "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "weekday_counted": wcounted, "weekday_anchored": anchored, "weekday_notool": wnotool, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "domain_for_other": domain_other, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "weekday_count_share", "weekday_anchor_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share", "weekday_notool_share", "domain_other_share")
-
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
     "Raise `CLIError` for the first of the `--*-share` `flags` of the parsed args `a` outside [0, 1]."
     from dpo_agent.cli import CLIError

@@ -182,11 +182,11 @@ def test_data_date_share(tmp_path):
     assert "--date-share 1.0" in (tmp_path / "d" / "README.md").read_text()  # the card records the command
 
 
-def data_with(tmp_path, flag: str, share: str) -> tuple[list, list]:
-    """`dpo-agent data --n 300` plain (in `p`) and with `flag share` (in `x`): both train splits' rows. Checks what every
+def data_with(tmp_path, flag: str, share: str, base: tuple[str, ...] = ()) -> tuple[list, list]:
+    """`dpo-agent data --n 300 *base` plain (in `p`) and with `flag share` (in `x`): both train splits' rows. Checks what every
     train-only transform keeps: the test split is the plain one byte for byte, and the card records the flag."""
     for d, extra in (("p", []), ("x", [flag, share])):
-        r = run("data", *extra, "--n", "300", "--out", str(tmp_path / d))
+        r = run("data", *base, *extra, "--n", "300", "--out", str(tmp_path / d))
         assert r.returncode == 0, r.stderr
     assert (tmp_path / "x" / "test.jsonl").read_bytes() == (tmp_path / "p" / "test.jsonl").read_bytes()
     assert f"{flag} {float(share)}" in (tmp_path / "x" / "README.md").read_text()
@@ -363,12 +363,7 @@ def test_data_domain_twin_share(tmp_path):
 
 def test_data_domain_other_share(tmp_path):
     "`--domain-other-share 0.5`: about half of the distractor-tool requests, and nothing else, now need a maths, science or money tool."
-    for d, extra in (("p", []), ("x", ["--domain-other-share", "0.5"])):
-        r = run("data", "--other-share", "0.3", *extra, "--n", "300", "--out", str(tmp_path / d))
-        assert r.returncode == 0, r.stderr
-    assert (tmp_path / "x" / "test.jsonl").read_bytes() == (tmp_path / "p" / "test.jsonl").read_bytes()
-    read = lambda d: [json.loads(line) for line in (tmp_path / d / "train.jsonl").read_text().splitlines()]
-    plain, new = read("p"), read("x")
+    plain, new = data_with(tmp_path, "--domain-other-share", "0.5", base=("--other-share", "0.3"))
     from dpo_agent.data import DOMAIN_SPECS
     from dpo_agent.protocol import parse_turn
 
@@ -381,7 +376,7 @@ def test_data_domain_other_share(tmp_path):
         t = parse_turn(b["chosen"][0]["content"])
         assert t.tool == b["tool"] and DOMAIN_SPECS[t.tool].validate_args(t.args) == [], t
     card = (tmp_path / "x" / "README.md").read_text()
-    assert "--other-share 0.3" in card and "--domain-other-share 0.5" in card
+    assert "--other-share 0.3" in card
     assert f"in {len(changed)} train pairs, one of {len(DOMAIN_SPECS)} maths, science and money tools" in card
     r = run("data", "--domain-other-share", "0.5", "--n", "50", "--out", str(tmp_path / "e"))
     assert r.returncode == 2 and "--domain-other-share needs --other-share" in r.stderr, r.stderr
