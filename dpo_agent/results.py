@@ -224,7 +224,7 @@ ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage si
     Row("cal_bf16_domain_other_seed2", "(76) row 74 with training seed 2 instead of 0, as row 67 is to row 62: the third seed of the maths requests in place of half the distractor-tool requests; the same data options, bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap",
         [*_SFT384, "lora_alpha=32", "bf16_autocast=true", "seed=2"],
         data={**_CALWORKED_DATA, "domain_other_share": 0.5}, max_new_tokens=240),
-    Row("cal_bf16_domain_other25", "(77) row 74 with a quarter of the distractor-tool requests replaced instead of half (`--domain-other-share 0.25`): about 70 of the 2500 pairs ask a maths, science or money tool, every other pair as in row 62; seed 0, bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap",
+    Row("cal_bf16_domain_other25", "(77) row 74 with a quarter of the distractor-tool requests replaced instead of half (`--domain-other-share 0.25`): 72 of the 2500 pairs ask a maths, science or money tool, every other pair as in row 62; seed 0, bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap",
         [*_SFT384, "lora_alpha=32", "bf16_autocast=true"],
         data={**_CALWORKED_DATA, "domain_other_share": 0.25}, max_new_tokens=240),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
