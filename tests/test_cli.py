@@ -288,6 +288,27 @@ def test_calendar_probe_script(tmp_path):
     assert bad.returncode == 1 and "does not exist: run `dpo-agent ablation` first" in bad.stderr, bad.stderr
 
 
+def test_bfcl_wide_script(tmp_path):
+    "scripts/bfcl_wide.py: its errors for bad input, each before a model is loaded."
+    script = Path(__file__).resolve().parents[1] / "scripts" / "bfcl_wide.py"
+
+    def bad(*args):
+        r = subprocess.run(
+            [sys.executable, str(script), *args], capture_output=True, text=True, timeout=120, env={**os.environ, "HF_HUB_OFFLINE": "1"}
+        )
+        assert r.returncode == 1, (args, r.stdout, r.stderr)
+        return r.stderr
+
+    assert "unknown ablation row(s) ['nope']" in bad("--rows", "nope")
+    assert "need 0 <= start < stop" in bad("--rows", "cal_bf16", "--start", "60", "--stop", "60")
+    assert "is past its end" in bad("--rows", "cal_bf16", "--stop", "100000", "--results", str(tmp_path))
+    (tmp_path / "bfcl_wide.json").write_text(json.dumps({"start": 0, "stop": 10, "rows": {}}))
+    assert "holds questions 1 to 10: move it away" in bad("--rows", "cal_bf16", "--results", str(tmp_path))
+    (tmp_path / "bfcl_wide.json").unlink()
+    err = bad("--rows", "cal_bf16", "--out", str(tmp_path / "none"), "--results", str(tmp_path))
+    assert "cal_bf16" in err and not (tmp_path / "bfcl_wide.json").exists(), err  # no adapter: nothing written
+
+
 def test_data_rephrase_share(tmp_path):
     "`--rephrase-share 1`: calculator first steps re-asked in train-only wordings, same families, the test split unchanged."
     plain, new = data_with(tmp_path, "--rephrase-share", "1")

@@ -1,0 +1,90 @@
+"""Score finished ablation rows on BFCL simple questions past the first 50 that `dpo-agent ablation --bfcl 50` scores.
+
+The ablation's BFCL column rests on the first 50 simple questions. This generates each row's adapter on questions
+`--start` to `--stop` (by default 51 to 200: 150 questions no row was looked at on), greedy and free, as `run_row` does
+its BFCL questions (batch 8, 256 new tokens), writes each row's outputs to `<out>/<row>/bfcl_simple_<start>_<stop>.jsonl`
+and every row's per-question marks to `results/bfcl_wide.json`, and prints each row against the first one, question by
+question (exact McNemar):
+
+    HF_HUB_OFFLINE=1 python scripts/bfcl_wide.py --rows cal_bf16,cal_bf16_domain_other
+
+About 5 minutes a row on 2 CPU cores. `nbs/12_results.ipynb` reads the JSON.
+"""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def wide_row(name: str, root: Path, questions: list[dict], tag: str, recipe: str = "smollm2-135m-cpu") -> dict:
+    "Generate and score row `name`'s adapter on the BFCL `questions`; returns its entry of the JSON."
+    from dpo_agent.data import to_jsonl
+    from dpo_agent.evaluate import score_bfcl_rows
+    from dpo_agent.inference import run_inference_rows
+    from dpo_agent.models import load_model
+    from dpo_agent.results import BFCL_MARKS, ROWS, AblationError, prompt_marks, scored_adapter
+    from dpo_agent.train import _device, _dtype, load_recipe
+
+    row = ROWS[name]
+    try:
+        adapter = scored_adapter(row, root)  # where `dpo-agent ablation` took it from
+    except AblationError as e:
+        sys.exit(str(e))
+    cfg = load_recipe(recipe, row.overrides)
+    t = time.perf_counter()
+    model, tok = load_model(cfg.model, adapter=adapter and str(adapter), device=_device(cfg), dtype=_dtype(cfg))
+    outs = run_inference_rows(cfg.model, questions, model=model, tokenizer=tok, batch_size=8, constrained=row.constrained)
+    (root / name / f"bfcl_simple_{tag}.jsonl").write_text(to_jsonl(outs))
+    return {
+        "row": name,
+        "adapter": adapter and str(adapter),
+        "seconds": round(time.perf_counter() - t, 1),
+        "marks": prompt_marks(score_bfcl_rows(outs), BFCL_MARKS),
+    }
+
+
+def main(argv=None) -> int:
+    from dpo_agent.evaluate import load_bfcl
+    from dpo_agent.results import AblationError, paired_counts, row_names, rows_parser
+
+    ap = rows_parser(__doc__.split("\n\n")[0], "bfcl_wide.json")
+    ap.add_argument("--start", type=int, default=50, help="questions skipped (default 50: those the ablation scores)")
+    ap.add_argument("--stop", type=int, default=200, help="last question, counted from 1 (default 200)")
+    a = ap.parse_args(argv)
+    if not 0 <= a.start < a.stop:
+        sys.exit(f"--start {a.start} and --stop {a.stop}: need 0 <= start < stop")
+    try:
+        names = row_names(a.rows)
+    except AblationError as e:
+        sys.exit(str(e))
+    questions = load_bfcl("simple", limit=a.stop)[a.start :]
+    if len(questions) < a.stop - a.start:
+        sys.exit(f"BFCL simple has {a.start + len(questions)} questions: --stop {a.stop} is past its end")
+    tag = f"{a.start + 1}_{a.stop}"
+    res_path = Path(a.results) / "bfcl_wide.json"
+    res = json.loads(res_path.read_text()) if res_path.is_file() else {}
+    if res and (res.get("start"), res.get("stop")) != (a.start, a.stop):
+        sys.exit(f"{res_path} holds questions {res['start'] + 1} to {res['stop']}: move it away to score others")
+    res.update(start=a.start, stop=a.stop)
+    res["command"] = "HF_HUB_OFFLINE=1 python scripts/bfcl_wide.py --rows " + ",".join(dict.fromkeys([*res.get("rows", {}), *names]))
+    rows = res.setdefault("rows", {})
+    for n in names:
+        rows[n] = wide_row(n, Path(a.out), questions, tag)
+        m = rows[n]["marks"]
+        print(
+            f"{n}: compliant {m['full_compliance'].count('1')}/{len(questions)}, AST {m['ast_accuracy'].count('1')} ({rows[n]['seconds']} s)",
+            flush=True,
+        )
+        res_path.parent.mkdir(parents=True, exist_ok=True)
+        res_path.write_text(json.dumps(res, indent=1) + "\n")  # after each row: a cut run keeps the rows it finished
+    first = rows[names[0]]["marks"]
+    for n in names[1:]:
+        for metric in ("full_compliance", "ast_accuracy"):
+            p = paired_counts(first[metric], rows[n]["marks"][metric])
+            print(f"{n} vs {names[0]}, {metric}: {p['better']} better, {p['worse']} worse of {p['n']} (exact McNemar p = {p['p']:.3g})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
