@@ -17,9 +17,9 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['ABLATION', 'ROWS', 'RESULTS', 'TABLE_METRICS', 'TARGETS', 'HELDOUT_MARKS', 'BFCL_MARKS', 'SEED_METRICS', 'Row',
            'AblationError', 'get_rows', 'row_names', 'rows_parser', 'needs_cuda', 'row_command', 'scored_adapter',
-           'hardware', 'run_row', 'collect', 'results_table', 'target_check', 'plot_results', 'write_results',
-           'load_results', 'prompt_marks', 'row_marks', 'mcnemar_exact', 'paired_counts', 'paired', 'paired_table',
-           'permutation_p', 'seed_spread', 'seed_table', 'prompt_agreement', 'register_cli']
+           'load_scored', 'hardware', 'run_row', 'collect', 'results_table', 'target_check', 'plot_results',
+           'write_results', 'load_results', 'prompt_marks', 'row_marks', 'mcnemar_exact', 'paired_counts', 'paired',
+           'paired_table', 'permutation_p', 'seed_spread', 'seed_table', 'prompt_agreement', 'register_cli']
 
 # %% ../nbs/12_results.ipynb #f5d81373
 @dataclass
@@ -310,6 +310,18 @@ def scored_adapter(row: Row, root: str | os.PathLike = "runs/ablation") -> Path 
     path = root / src / "train"
     if row.adapter_stage == "sft": path = path / "sft" / "adapter"
     return _source_adapter(root, src, path, f"row {row.name!r} scores")
+
+def load_scored(name: str, root: str | os.PathLike = "runs/ablation", recipe: str = "smollm2-135m-cpu"):
+    """Finished row `name`: `(row, cfg, adapter, model, tokenizer)`, its recipe config with its overrides, the adapter it
+    scores (`scored_adapter`) and the model loaded with it, where the `scripts/` that rescore finished rows start; an
+    `AblationError` when the adapter is not there yet (before any model is loaded)."""
+    from dpo_agent.models import load_model
+    from dpo_agent.train import _device, _dtype, load_recipe
+    row = ROWS[name]
+    adapter = scored_adapter(row, root)
+    cfg = load_recipe(recipe, row.overrides)
+    model, tok = load_model(cfg.model, adapter=adapter and str(adapter), device=_device(cfg), dtype=_dtype(cfg))
+    return row, cfg, adapter, model, tok
 
 def _prep_data(root: Path, n: int, seed: int, on_policy: int = 0, model: str = "smollm2-135m", used: list[int] | None = None,
                on_policy_from: str = "", **opts) -> Path:

@@ -22,18 +22,13 @@ def wide_row(name: str, root: Path, questions: list[dict], tag: str, recipe: str
     from dpo_agent.data import to_jsonl
     from dpo_agent.evaluate import score_bfcl_rows
     from dpo_agent.inference import run_inference_rows
-    from dpo_agent.models import load_model
-    from dpo_agent.results import BFCL_MARKS, ROWS, AblationError, prompt_marks, scored_adapter
-    from dpo_agent.train import _device, _dtype, load_recipe
+    from dpo_agent.results import BFCL_MARKS, AblationError, load_scored, prompt_marks
 
-    row = ROWS[name]
+    t = time.perf_counter()
     try:
-        adapter = scored_adapter(row, root)  # where `dpo-agent ablation` took it from
+        row, cfg, adapter, model, tok = load_scored(name, root, recipe)  # the adapter `dpo-agent ablation` scored
     except AblationError as e:
         sys.exit(str(e))
-    cfg = load_recipe(recipe, row.overrides)
-    t = time.perf_counter()
-    model, tok = load_model(cfg.model, adapter=adapter and str(adapter), device=_device(cfg), dtype=_dtype(cfg))
     outs = run_inference_rows(cfg.model, questions, model=model, tokenizer=tok, batch_size=8, constrained=row.constrained)
     (root / name / f"bfcl_simple_{tag}.jsonl").write_text(to_jsonl(outs))
     return {

@@ -33,19 +33,14 @@ def probe_row(name: str, root: Path, prompts_path: Path, recipe: str = "smollm2-
     "Generate and score row `name`'s adapter on the prompts at `prompts_path`; returns its entry of the JSON."
     from dpo_agent.evaluate import read_jsonl, score_rows
     from dpo_agent.inference import run_inference
-    from dpo_agent.models import load_model
-    from dpo_agent.results import ROWS, AblationError, prompt_marks, scored_adapter
-    from dpo_agent.train import _device, _dtype, load_recipe
+    from dpo_agent.results import AblationError, load_scored, prompt_marks
 
-    row = ROWS[name]
+    t = time.perf_counter()
     try:
-        adapter = scored_adapter(row, root)  # where `dpo-agent ablation` took it from
+        row, cfg, adapter, model, tok = load_scored(name, root, recipe)  # the adapter `dpo-agent ablation` scored
     except AblationError as e:
         sys.exit(str(e))
-    cfg = load_recipe(recipe, row.overrides)
     max_new_tokens = row.max_new_tokens or 160
-    t = time.perf_counter()
-    model, tok = load_model(cfg.model, adapter=adapter and str(adapter), device=_device(cfg), dtype=_dtype(cfg))
     out = root / name / "calendar_probe.jsonl"
     run_inference(
         cfg.model, prompts_path, out, model=model, tokenizer=tok, batch_size=16, max_new_tokens=max_new_tokens, constrained=row.constrained
