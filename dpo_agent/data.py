@@ -29,22 +29,23 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'CALC_THOUGHTS', 'SEARCH_THOUGHTS', 'SEARCH_FAMILY_THOUGHTS', 'CAL_THOUGHTS', 'NOTOOL_THOUGHTS',
            'KINDS_FIRST', 'KINDS_NOTOOL', 'KINDS_AFTER', 'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS',
            'WORKED_MAX_NEW_TOKENS', 'WORKED_TOOLS', 'COUNTED_MAX_NEW_TOKENS', 'WEEKDAY_NOTOOL_TEMPLATES', 'OTHER_TOOLS',
-           'KINDS_OTHER', 'KINDS_DOMAIN', 'DOMAIN_FORMULAS', 'KINDS_TWIN', 'CALC_TEMPLATES_TRAIN_ONLY',
-           'TRAIN_ONLY_TEMPLATES', 'SHARE_FLAGS', 'distractor_args', 'ordinal', 'next_weekday', 'DatePhrase',
-           'relative_date', 'absolute_date', 'time_phrase', 'Template', 'topic_keywords', 'Topic', 'corpus_topics',
-           'Split', 'make_splits', 'Request', 'turn_a', 'turn_b', 'make_request', 'chosen_first_turn',
-           'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after', 'make_row', 'check_row', 'tool_menu',
-           'generate_split', 'generate', 'dataset_stats', 'dataset_card', 'sample_turns', 'on_policy_rejected',
-           'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected', 'other_date_forms',
-           'date_format_row', 'date_format_rejected', 'calc_method', 'worked_date', 'worked_time', 'worked_thought',
-           'worked_row', 'worked_thoughts', 'counted_date', 'counted_thought', 'counted_row', 'counted_thoughts',
-           'numbered_weekday', 'numbered_weekday_row', 'numbered_weekdays', 'counted_weekday', 'weekday_counted_row',
-           'weekday_counted_thoughts', 'month_length', 'anchored_weekday', 'weekday_anchored_row',
-           'weekday_anchored_thoughts', 'weekday_notool_row', 'weekday_notool_rows', 'rename_builtins_row',
-           'rename_builtins', 'other_tool_row', 'other_tool_rows', 'domain_tool_row', 'domain_tool_rows',
-           'domain_for_other_rows', 'calculator_rows', 'calendar_rows', 'template_words', 'template_overlap',
-           'rephrased_calculator_rows', 'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'share_conflict',
-           'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
+           'KINDS_OTHER', 'KINDS_DOMAIN', 'DOMAIN_FORMULAS', 'KINDS_TWIN', 'WIDE_SPECS', 'WIDE_TOOLS', 'KINDS_WIDE',
+           'CALC_TEMPLATES_TRAIN_ONLY', 'TRAIN_ONLY_TEMPLATES', 'SHARE_FLAGS', 'distractor_args', 'ordinal',
+           'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date', 'time_phrase', 'Template', 'topic_keywords',
+           'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a', 'turn_b', 'make_request',
+           'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after', 'make_row',
+           'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats', 'dataset_card', 'sample_turns',
+           'on_policy_rejected', 'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected',
+           'other_date_forms', 'date_format_row', 'date_format_rejected', 'calc_method', 'worked_date', 'worked_time',
+           'worked_thought', 'worked_row', 'worked_thoughts', 'counted_date', 'counted_thought', 'counted_row',
+           'counted_thoughts', 'numbered_weekday', 'numbered_weekday_row', 'numbered_weekdays', 'counted_weekday',
+           'weekday_counted_row', 'weekday_counted_thoughts', 'month_length', 'anchored_weekday',
+           'weekday_anchored_row', 'weekday_anchored_thoughts', 'weekday_notool_row', 'weekday_notool_rows',
+           'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows', 'domain_tool_row',
+           'domain_tool_rows', 'domain_for_other_rows', 'wide_tool_row', 'wide_tool_rows', 'calculator_rows',
+           'calendar_rows', 'template_words', 'template_overlap', 'rephrased_calculator_rows', 'calc_slips',
+           'slipped_row', 'slipped_rejected', 'to_jsonl', 'share_conflict', 'write_dataset', 'check_shares', 'cmd_data',
+           'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1172,7 +1173,7 @@ def _tool_args(rng: random.Random, name: str, req: Request, ctx: dict) -> dict:
     if name == "calendar": return {"action": "list", "date": ctx["today"]}
     return distractor_args(name, ctx)
 
-def _spec(name: str) -> ToolSpec: return BUILTIN_SPECS.get(name) or ALIAS_SPECS.get(name) or DOMAIN_SPECS.get(name) or DISTRACTOR_SPECS[name]
+def _spec(name: str) -> ToolSpec: return BUILTIN_SPECS.get(name) or ALIAS_SPECS.get(name) or DOMAIN_SPECS.get(name) or DISTRACTOR_SPECS.get(name) or WIDE_SPECS[name]
 
 def _wrong_args(rng: random.Random, req: Request, ctx: dict) -> dict:
     "Args for the right tool that are wrong or missing (checked against `args_match`)."
@@ -1488,7 +1489,7 @@ def _shares(xs: list) -> dict:
 def dataset_stats(rows: list[dict]) -> dict:
     "The numbers of the dataset card for one split."
     conv_tool = lambda r: {"calc": "calculator", "search": "search", "cal": "calendar", "notool": "none", "other": "other tools",
-                           "domain": "maths, science and money tools"}[r["family"].split(".")[0]]
+                           "domain": "maths, science and money tools", "wide": "tools of other fields"}[r["family"].split(".")[0]]
     return {
         "pairs": len(rows),
         "unique_prompts": len({_prompt_key(r) for r in rows}),
@@ -1520,6 +1521,11 @@ def _domain_note(ds: dict) -> str:
     return (f", or, in {n} train pairs, one of {len(DOMAIN_SPECS)} maths, science and money tools offered without the calculator"
             + (f" (and {twins} such requests with the calculator offered instead)" if twins else "")) if n or twins else ""
 
+def _wide_note(ds: dict) -> str:
+    "The card's mention of the tools of other fields, when `--wide-share` put some in the train split."
+    n = sum(r["family"].startswith("wide.") for r in ds["train"])
+    return f", or, in {n} train pairs, one of {len(WIDE_SPECS)} tools of other fields (chemistry, geography, music, sport, cooking, travel)" if n else ""
+
 def dataset_card(ds: dict, command: str) -> str:
     "The dataset card (`README.md`) for `{'train': rows, 'test': rows}` generated by `command`."
     from dpo_agent import __version__
@@ -1546,7 +1552,7 @@ configs:
 # Tool-use preference pairs (dpo_agent)
 
 Synthetic preference pairs that teach a small language model the agent protocol of `dpo_agent`: when
-to call a tool (calculator, search, calendar or one of {len(DISTRACTOR_SPECS)} distractor tools{_domain_note(ds)}), how to write the
+to call a tool (calculator, search, calendar or one of {len(DISTRACTOR_SPECS)} distractor tools{_domain_note(ds)}{_wide_note(ds)}), how to write the
 call (`Thought:` + a fenced JSON `Action`), and how to answer (`Final Answer:`), including after an
 `Observation:`. Made by `dpo_agent` {__version__} with:
 
@@ -2447,6 +2453,356 @@ def domain_for_other_rows(rows: list[dict], share: float = 0.5, seed: int = 42) 
     all their pairs. Returns (rows, replaced)."""
     return _swap_new_rows(rows, share, seed, "domain-other", domain_tool_row, keep=lambda r: not r["family"].startswith("other."))
 
+# %% ../nbs/03_data.ipynb #23b3e5fc
+# Tools of many other fields (chemistry, biology, geography, history, music, sport, cooking, health, travel, money, units,
+# maths) that only `wide_tool_rows` offers: each entry is name: (description, parameters, request), where request(rng) gives a
+# request and the args it needs (typed as the schema says). Names come in the shapes tool menus use (snake_case verbs, dotted
+# namespaces); optional arguments are passed only when the request gives them.
+_E = lambda *vals: {"type": "string", "enum": list(vals)}  # noqa: E731
+_WIDE_COUNTRIES = ("France", "Japan", "Brazil", "Kenya", "Canada", "Australia", "India", "Norway", "Mexico", "Egypt", "Chile", "Vietnam", "Poland", "Ghana")
+_WIDE_FORMULAS = ("H2O", "CO2", "NaCl", "C6H12O6", "CH4", "NH3", "H2SO4", "C2H5OH", "CaCO3", "KMnO4")
+_WIDE_ELEMENTS = ("iron", "copper", "sodium", "helium", "carbon", "gold", "silver", "oxygen", "zinc", "neon", "lithium", "mercury")
+_WIDE_SPECIES = ("African elephant", "snow leopard", "emperor penguin", "honey bee", "blue whale", "red fox", "green sea turtle", "koala", "bald eagle", "axolotl")
+_WIDE_PLANETS = ("Mercury", "Venus", "Mars", "Jupiter", "Saturn", "Uranus", "Neptune")
+_WIDE_NOTES = ("C", "D", "E", "F", "G", "A", "B", "C#", "E flat", "B flat")
+_WIDE_LANGS = ("Spanish", "German", "Italian", "Portuguese", "Japanese", "Swahili", "Dutch", "Korean", "Turkish", "Greek")
+_WIDE_PHRASES = ("good morning", "where is the train station", "thank you very much", "how much does this cost", "I would like a coffee",
+                 "the museum opens at nine", "see you tomorrow", "my name is Sam")
+_WIDE_WORDS = ("serendipity", "ephemeral", "ubiquitous", "laconic", "quixotic", "gregarious", "mellifluous", "taciturn", "benevolent", "obfuscate")
+_WIDE_TEAMS = ("Harbor City Hawks", "Riverside Rovers", "Northgate United", "Lakeside Lions", "Summit Falcons", "Eastbay Comets", "Pinewood Rangers")
+_WIDE_LEAGUES = ("Premier Division", "Coastal League", "National Conference", "Metro Cup")
+_WIDE_AUTHORS = ("Jane Austen", "Chinua Achebe", "Haruki Murakami", "Gabriel Garcia Marquez", "Toni Morrison", "Leo Tolstoy", "Ursula K. Le Guin", "Naguib Mahfouz")
+_WIDE_FOODS = ("banana", "oatmeal", "brown rice", "chicken breast", "almonds", "broccoli", "salmon", "lentils", "cheddar cheese", "avocado")
+_WIDE_INGREDIENTS = ("chickpeas", "spinach", "tomatoes", "garlic", "rice", "eggs", "mushrooms", "potatoes", "lemon", "ginger", "tofu", "onions")
+_WIDE_ARTISTS = ("The Blue Lanterns", "Mara Okafor", "Echo Valley", "Luis Romero Trio", "Nightjar", "Ana Sol")
+_WIDE_FILMS = ("The Quiet Harbor", "Paper Moons", "Last Train to Lisbon", "The Glass Orchard", "Northern Lights", "Midnight Cartographer")
+
+def _wide_day(rng: random.Random) -> tuple[str, str]:
+    "A date in 2027 as a request writes it, and as YYYY-MM-DD."
+    d = date(2027, 1, 1) + timedelta(days=rng.randrange(365))
+    return rng.choice([d.isoformat(), f"{MONTHS[d.month - 1]} {d.day}, {d.year}", f"{d.day} {MONTHS[d.month - 1]} {d.year}"]), d.isoformat()
+
+def _wide_requests() -> dict:
+    "name -> (description, parameters, request(rng) -> (query, args)) for every wide tool."
+    def n(rng, lo, hi, dec=0.3): return _num(rng, lo, hi, dec)
+    def opt(rng, p=0.4): return rng.random() < p
+    W = {}
+    def tool(name, desc, params, required):
+        def reg(f): W[name] = (desc, _obj(params, required), f); return f
+        return reg
+
+    @tool("chemistry.molar_mass", "Molar mass of a chemical compound in grams per mole.", {"formula": _p(_S, "Chemical formula, e.g. H2O")}, ["formula"])
+    def _(rng):
+        f = rng.choice(_WIDE_FORMULAS)
+        return rng.choice([f"What is the molar mass of {f}?", f"How many grams does one mole of {f} weigh?", f"Give me the molecular weight of {f}."]), {"formula": f}
+
+    @tool("get_element_property", "Look up a property of a chemical element.", {"element": _p(_S, "Element name"),
+          "property": _p(_E("atomic_number", "atomic_mass", "melting_point", "density"), "Which property")}, ["element", "property"])
+    def _(rng):
+        e, p = rng.choice(_WIDE_ELEMENTS), rng.choice(["atomic_number", "atomic_mass", "melting_point", "density"])
+        said = p.replace("_", " ")
+        return rng.choice([f"What is the {said} of {e}?", f"Look up the {said} of {e} for me.", f"I need the {said} of the element {e}."]), {"element": e, "property": p}
+
+    @tool("ideal_gas_pressure", "Pressure of an ideal gas in kilopascals.", {"moles": _p(_N, "Amount of gas in moles"), "temperature_k": _p(_N, "Temperature in kelvin"),
+          "volume_l": _p(_N, "Volume in litres")}, ["moles", "temperature_k", "volume_l"])
+    def _(rng):
+        m, t, v = n(rng, 1, 20), n(rng, 250, 600), n(rng, 1, 100)
+        return rng.choice([f"What pressure do {_shown(m)} moles of gas exert at {_shown(t)} K in a {_shown(v)} litre container?",
+                           f"Ideal gas: {_shown(m)} mol, {_shown(t)} kelvin, {_shown(v)} L. What's the pressure?"]), {"moles": m, "temperature_k": t, "volume_l": v}
+
+    @tool("calculate_density", "Density of an object from its mass and volume.", {"mass": _p(_N, "Mass in grams"), "volume": _p(_N, "Volume in cubic centimetres")}, ["mass", "volume"])
+    def _(rng):
+        m, v = n(rng, 5, 2000), n(rng, 1, 500)
+        return rng.choice([f"An object has a mass of {_shown(m)} g and a volume of {_shown(v)} cm3. How dense is it?",
+                           f"Find the density of a sample weighing {_shown(m)} grams that takes up {_shown(v)} cubic centimetres."]), {"mass": m, "volume": v}
+
+    @tool("physics.net_force", "Net force on a body from its mass and acceleration, in newtons.", {"mass_kg": _p(_N, "Mass in kilograms"),
+          "acceleration": _p(_N, "Acceleration in m/s^2")}, ["mass_kg", "acceleration"])
+    def _(rng):
+        m, a = n(rng, 1, 3000), n(rng, 1, 30)
+        return rng.choice([f"What force is needed to accelerate a {_shown(m)} kg mass at {_shown(a)} m/s^2?",
+                           f"A {_shown(m)} kilogram cart speeds up at {_shown(a)} metres per second squared. What's the net force on it?"]), {"mass_kg": m, "acceleration": a}
+
+    @tool("projectile_range", "Horizontal distance a projectile travels on flat ground.", {"velocity": _p(_N, "Launch speed in m/s"),
+          "angle_deg": _p(_N, "Launch angle in degrees"), "gravity": _p(_N, "Gravitational acceleration in m/s^2, default 9.81")}, ["velocity", "angle_deg"])
+    def _(rng):
+        v, a = n(rng, 5, 120), rng.choice([15, 20, 30, 35, 40, 45, 50, 60, 70])
+        g = rng.choice([1.62, 3.71, 24.79]) if opt(rng, 0.3) else None
+        where = {1.62: " on the Moon (g = 1.62)", 3.71: " on Mars (g = 3.71)", 24.79: " on Jupiter (g = 24.79)", None: ""}[g]
+        return rng.choice([f"How far does a ball go if it's launched at {_shown(v)} m/s at {a} degrees{where}?",
+                           f"Range of a projectile fired at {a}° with a speed of {_shown(v)} m/s{where}?"]), {"velocity": v, "angle_deg": a, **({"gravity": g} if g else {})}
+
+    @tool("astronomy.planet_facts", "A fact about a planet of the solar system.", {"planet": _p(_E(*_WIDE_PLANETS), "The planet"),
+          "fact": _p(_E("radius", "moons", "distance_from_sun", "day_length"), "Which fact")}, ["planet", "fact"])
+    def _(rng):
+        p, f = rng.choice(_WIDE_PLANETS), rng.choice(["radius", "moons", "distance_from_sun", "day_length"])
+        said = {"radius": f"How big is the radius of {p}?", "moons": f"How many moons does {p} have?",
+                "distance_from_sun": f"How far is {p} from the Sun?", "day_length": f"How long is a day on {p}?"}[f]
+        return said, {"planet": p, "fact": f}
+
+    @tool("biology.species_info", "Facts about an animal species.", {"species": _p(_S, "Common name of the species"),
+          "detail": _p(_E("habitat", "diet", "lifespan", "conservation_status"), "What to tell")}, ["species", "detail"])
+    def _(rng):
+        s, d = rng.choice(_WIDE_SPECIES), rng.choice(["habitat", "diet", "lifespan", "conservation_status"])
+        said = {"habitat": f"Where does the {s} live?", "diet": f"What does the {s} eat?", "lifespan": f"How long does a {s} usually live?",
+                "conservation_status": f"Is the {s} endangered? Give me its conservation status."}[d]
+        return said, {"species": s, "detail": d}
+
+    @tool("dna_complement", "The complementary strand of a DNA sequence.", {"sequence": _p(_S, "DNA bases, e.g. ATGC"),
+          "reverse": {"type": "boolean", "description": "Give the reverse complement, default false"}}, ["sequence"])
+    def _(rng):
+        s, r = "".join(rng.choice("ACGT") for _ in range(rng.randint(6, 14))), opt(rng, 0.4)
+        if r: return rng.choice([f"Give me the reverse complement of {s}.", f"What's the reverse complementary strand of the DNA {s}?"]), {"sequence": s, "reverse": True}
+        return rng.choice([f"What is the complementary strand of {s}?", f"Write the complement of the DNA sequence {s}."]), {"sequence": s}
+
+    @tool("geo.get_capital", "Capital city of a country.", {"country": _p(_S, "Country name")}, ["country"])
+    def _(rng):
+        c = rng.choice(_WIDE_COUNTRIES)
+        return rng.choice([f"What's the capital of {c}?", f"Which city is the capital of {c}?", f"Name the capital city of {c}."]), {"country": c}
+
+    @tool("get_city_population", "Population of a city, now or in a given year.", {"city": _p(_S, "City name"), "year": _p(_I, "Year, default the latest")}, ["city"])
+    def _(rng):
+        c, y = rng.choice(CITIES), (rng.randint(1950, 2020) if opt(rng) else None)
+        if y: return rng.choice([f"How many people lived in {c} in {y}?", f"What was the population of {c} in {y}?"]), {"city": c, "year": y}
+        return rng.choice([f"How many people live in {c}?", f"What's the population of {c}?"]), {"city": c}
+
+    @tool("time_difference", "Hours between the local times of two cities.", {"city_a": _p(_S, "First city"), "city_b": _p(_S, "Second city")}, ["city_a", "city_b"])
+    def _(rng):
+        a, b = rng.sample(CITIES, 2)
+        return rng.choice([f"What's the time difference between {a} and {b}?", f"How many hours ahead or behind {b} is {a}?"]), {"city_a": a, "city_b": b}
+
+    @tool("history.events_in_year", "Notable historical events of a year.", {"year": _p(_I, "The year"), "region": _p(_S, "Country or region to restrict to")}, ["year"])
+    def _(rng):
+        y, r = rng.randint(1500, 2000), (rng.choice(_WIDE_COUNTRIES) if opt(rng) else None)
+        if r: return rng.choice([f"What happened in {r} in {y}?", f"List notable events in {r} during {y}."]), {"year": y, "region": r}
+        return rng.choice([f"What important events happened in {y}?", f"Tell me what the year {y} is known for in history."]), {"year": y}
+
+    @tool("translate_text", "Translate text into another language.", {"text": _p(_S, "Text to translate"), "target_language": _p(_S, "Language to translate into"),
+          "source_language": _p(_S, "Language of the text, detected if omitted")}, ["text", "target_language"])
+    def _(rng):
+        t, l = rng.choice(_WIDE_PHRASES), rng.choice(_WIDE_LANGS)
+        return rng.choice([f"How do you say '{t}' in {l}?", f"Translate '{t}' into {l}.", f"Put '{t}' in {l} for me."]), {"text": t, "target_language": l}
+
+    @tool("dictionary.define", "Definition of a word.", {"word": _p(_S, "The word"), "language": _p(_S, "Language of the word, default English")}, ["word"])
+    def _(rng):
+        w = rng.choice(_WIDE_WORDS)
+        return rng.choice([f"What does '{w}' mean?", f"Define the word {w}.", f"Give me the meaning of {w}."]), {"word": w}
+
+    @tool("music.chord_notes", "The notes of a chord.", {"root": _p(_S, "Root note, e.g. C or F#"), "quality": _p(_E("major", "minor", "diminished", "augmented", "seventh"), "Chord quality")},
+          ["root", "quality"])
+    def _(rng):
+        r, q = rng.choice(_WIDE_NOTES), rng.choice(["major", "minor", "diminished", "augmented", "seventh"])
+        return rng.choice([f"Which notes make up {'an' if r[0] in 'AEF' else 'a'} {r} {q} chord?", f"Spell the {r} {q} chord for me.", f"What are the notes in {r} {q}?"]), {"root": r, "quality": q}
+
+    @tool("find_concerts", "Upcoming concerts of an artist in a city.", {"artist": _p(_S, "Artist or band"), "city": _p(_S, "City"),
+          "month": _p(_E(*(m.lower() for m in MONTHS)), "Only concerts in this month")}, ["artist", "city"])
+    def _(rng):
+        a, c, m = rng.choice(_WIDE_ARTISTS), rng.choice(CITIES), (rng.choice(MONTHS) if opt(rng) else None)
+        if m: return rng.choice([f"Is {a} playing in {c} in {m}?", f"Find {a} concerts in {c} during {m}."]), {"artist": a, "city": c, "month": m.lower()}
+        return rng.choice([f"When does {a} play in {c} next?", f"Are there any {a} concerts coming up in {c}?"]), {"artist": a, "city": c}
+
+    @tool("sports.team_standing", "A team's place in its league table for a season.", {"team": _p(_S, "Team name"), "league": _p(_S, "League name"),
+          "season": _p(_I, "Season, by the year it started")}, ["team", "league", "season"])
+    def _(rng):
+        t, l, s = rng.choice(_WIDE_TEAMS), rng.choice(_WIDE_LEAGUES), rng.randint(2005, 2026)
+        return rng.choice([f"Where did the {t} finish in the {l} in the {s} season?", f"What was the {t}'s league position in the {l}, season {s}?"]), {"team": t, "league": l, "season": s}
+
+    @tool("get_player_stats", "A player's statistics for one season.", {"player": _p(_S, "Player name"), "season": _p(_I, "Season, by the year it started"),
+          "stat": _p(_E("points", "assists", "rebounds", "goals", "minutes"), "Which statistic")}, ["player", "season", "stat"])
+    def _(rng):
+        p, s, st = f"{rng.choice(PEOPLE)} {rng.choice(['Okoro', 'Lindqvist', 'Moreau', 'Tanaka', 'Silva', 'Novak', 'Haddad', 'Kowalski'])}", rng.randint(2005, 2026), rng.choice(["points", "assists", "rebounds", "goals", "minutes"])
+        return rng.choice([f"How many {st} did {p} have in the {s} season?", f"Get me {p}'s {st} for the {s} season."]), {"player": p, "season": s, "stat": st}
+
+    @tool("recipe_finder", "Recipes that use the given ingredients.", {"ingredients": {"type": "array", "items": _S, "description": "Ingredients to use"},
+          "max_minutes": _p(_I, "Longest cooking time", minimum=5), "diet": _p(_E("vegetarian", "vegan", "gluten_free"), "Diet the recipe must fit")}, ["ingredients"])
+    def _(rng):
+        ing = rng.sample(_WIDE_INGREDIENTS, rng.randint(2, 4))
+        said = ", ".join(ing[:-1]) + " and " + ing[-1]
+        mins, diet = (rng.choice([15, 20, 30, 45, 60]) if opt(rng) else None), (rng.choice(["vegetarian", "vegan", "gluten_free"]) if opt(rng, 0.3) else None)
+        q = rng.choice([f"What can I cook with {said}", f"Find me a recipe using {said}"]) + (f" in under {mins} minutes" if mins else "")
+        q += {None: "?", "vegetarian": ", vegetarian please?", "vegan": "? It has to be vegan.", "gluten_free": "? Gluten-free only."}[diet]
+        return q, {"ingredients": ing, **({"max_minutes": mins} if mins else {}), **({"diet": diet} if diet else {})}
+
+    @tool("nutrition.facts", "Calories and macronutrients of a food portion.", {"food": _p(_S, "The food"), "grams": _p(_N, "Portion in grams")}, ["food", "grams"])
+    def _(rng):
+        f, g = rng.choice(_WIDE_FOODS), rng.choice([30, 50, 100, 150, 200, 250, 300])
+        return rng.choice([f"How many calories are in {g} g of {f}?", f"Nutrition facts for {g} grams of {f}, please."]), {"food": f, "grams": g}
+
+    @tool("calories_burned", "Calories burned by an activity.", {"activity": _p(_E("running", "cycling", "swimming", "walking", "rowing"), "The activity"),
+          "minutes": _p(_I, "Duration in minutes", minimum=1), "weight_kg": _p(_N, "Body weight in kilograms")}, ["activity", "minutes", "weight_kg"])
+    def _(rng):
+        a, m, w = rng.choice(["running", "cycling", "swimming", "walking", "rowing"]), rng.choice([15, 20, 30, 40, 45, 60, 90]), n(rng, 45, 120)
+        return rng.choice([f"I weigh {_shown(w)} kg. How many calories do I burn {a} for {m} minutes?", f"Calories burned by a {_shown(w)} kg person after {m} minutes of {a}?"]), {
+            "activity": a, "minutes": m, "weight_kg": w}
+
+    @tool("finance.sales_tax", "Sales tax on a purchase and the total to pay.", {"amount": _p(_N, "Price before tax"), "rate_percent": _p(_N, "Tax rate in percent")}, ["amount", "rate_percent"])
+    def _(rng):
+        a, r = n(rng, 5, 3000, 0.6), rng.choice([5, 6, 7.25, 8, 8.875, 10, 19, 20, 21])
+        return rng.choice([f"What's the sales tax on a ${_shown(a)} purchase at {_shown(r)}%?", f"I'm buying something for {_shown(a)} and tax is {_shown(r)} percent. How much tax do I pay?"]), {
+            "amount": a, "rate_percent": r}
+
+    @tool("investment_return", "Return on an investment in percent.", {"initial_value": _p(_N, "Amount invested"), "final_value": _p(_N, "Value now")}, ["initial_value", "final_value"])
+    def _(rng):
+        i, f = rng.randint(5, 500) * 100, rng.randint(5, 800) * 100
+        return rng.choice([f"I invested {i} and it's now worth {f}. What's my return?", f"ROI on an investment that went from ${i} to ${f}?"]), {"initial_value": i, "final_value": f}
+
+    @tool("depreciation_straight_line", "Yearly depreciation of an asset by the straight-line method.", {"cost": _p(_N, "Purchase cost"),
+          "salvage_value": _p(_N, "Value at the end of its life"), "useful_life_years": _p(_I, "Useful life in years", minimum=1)}, ["cost", "salvage_value", "useful_life_years"])
+    def _(rng):
+        c, y = rng.randint(20, 900) * 100, rng.randint(3, 15)
+        s = rng.randint(0, c // 500) * 100
+        return rng.choice([f"A machine costs {c} and will be worth {s} after {y} years. What's the straight-line depreciation per year?",
+                           f"Yearly depreciation, straight line: cost ${c}, salvage ${s}, life {y} years?"]), {"cost": c, "salvage_value": s, "useful_life_years": y}
+
+    @tool("convert_length", "Convert a length between units.", {"value": _p(_N, "Length to convert"), "from_unit": _p(_E("mm", "cm", "m", "km", "in", "ft", "mi"), "Unit of the value"),
+          "to_unit": _p(_E("mm", "cm", "m", "km", "in", "ft", "mi"), "Unit wanted")}, ["value", "from_unit", "to_unit"])
+    def _(rng):
+        words = {"mm": "millimetres", "cm": "centimetres", "m": "metres", "km": "kilometres", "in": "inches", "ft": "feet", "mi": "miles"}
+        f, t = rng.sample(list(words), 2)
+        v = n(rng, 1, 500)
+        return rng.choice([f"How many {words[t]} are {_shown(v)} {words[f]}?", f"Convert {_shown(v)} {words[f]} to {words[t]}."]), {"value": v, "from_unit": f, "to_unit": t}
+
+    @tool("probability.binomial", "Probability of exactly k successes in n independent trials.", {"n": _p(_I, "Number of trials", minimum=1),
+          "k": _p(_I, "Number of successes", minimum=0), "p": _p(_N, "Probability of success in one trial")}, ["n", "k", "p"])
+    def _(rng):
+        t = rng.randint(3, 30); k = rng.randint(0, t); p = rng.choice([0.1, 0.2, 0.25, 0.3, 0.5, 0.6, 0.75, 0.9])
+        return rng.choice([f"What's the chance of exactly {k} successes in {t} trials if each succeeds with probability {p}?",
+                           f"I flip a biased coin {t} times (heads with probability {p}). How likely is it to get exactly {k} heads?"]), {"n": t, "k": k, "p": p}
+
+    @tool("math.factorial", "Factorial of a non-negative integer.", {"n": _p(_I, "The number", minimum=0)}, ["n"])
+    def _(rng):
+        k = rng.randint(3, 40)
+        return rng.choice([f"What is {k} factorial?", f"Compute {k}!", f"Work out the factorial of {k}."]), {"n": k}
+
+    @tool("solve_quadratic", "Real roots of a quadratic equation a*x^2 + b*x + c = 0.", {"a": _p(_N, "Coefficient of x^2"), "b": _p(_N, "Coefficient of x"),
+          "c": _p(_N, "Constant term")}, ["a", "b", "c"])
+    def _(rng):
+        a, b, c = rng.choice([1, 2, 3, -1, 4, 5]), rng.randint(-20, 20), rng.randint(-30, 30)
+        poly = f"{a}x^2 {'+' if b >= 0 else '-'} {abs(b)}x {'+' if c >= 0 else '-'} {abs(c)} = 0"
+        return rng.choice([f"Solve {poly}.", f"Find the roots of {poly}", f"Quadratic with a = {a}, b = {b}, c = {c}: what are its roots?"]), {"a": a, "b": b, "c": c}
+
+    @tool("stats.standard_deviation", "Standard deviation of a list of numbers.", {"numbers": {"type": "array", "items": _N, "description": "The numbers"},
+          "sample": {"type": "boolean", "description": "Sample instead of population, default false"}}, ["numbers"])
+    def _(rng):
+        xs = [rng.randint(1, 99) for _ in range(rng.randint(4, 8))]
+        said, s = ", ".join(map(str, xs)), opt(rng, 0.35)
+        if s: return f"What's the sample standard deviation of {said}?", {"numbers": xs, "sample": True}
+        return rng.choice([f"Standard deviation of {said}?", f"How spread out are these values: {said}? Give the standard deviation."]), {"numbers": xs}
+
+    @tool("find_hotels", "Hotels with free rooms in a city.", {"city": _p(_S, "City"), "check_in": _p(_S, "Arrival date, YYYY-MM-DD"),
+          "nights": _p(_I, "Number of nights", minimum=1), "max_price": _p(_N, "Highest price per night")}, ["city", "check_in", "nights"])
+    def _(rng):
+        c, (said, d), k = rng.choice(CITIES), _wide_day(rng), rng.randint(1, 10)
+        mp = rng.choice([80, 100, 120, 150, 200, 250]) if opt(rng) else None
+        q = rng.choice([f"Find me a hotel in {c} from {said} for {k} nights", f"I need a room in {c}, arriving {said}, staying {k} nights"])
+        return q + (f", at most {mp} a night." if mp else "."), {"city": c, "check_in": d, "nights": k, **({"max_price": mp} if mp else {})}
+
+    @tool("movie_showtimes", "Showtimes of a film in a city on a day.", {"title": _p(_S, "Film title"), "city": _p(_S, "City"), "date": _p(_S, "Day, YYYY-MM-DD")},
+          ["title", "city", "date"])
+    def _(rng):
+        t, c, (said, d) = rng.choice(_WIDE_FILMS), rng.choice(CITIES), _wide_day(rng)
+        return rng.choice([f"When is {t} showing in {c} on {said}?", f"Showtimes for {t} in {c}, {said}?"]), {"title": t, "city": c, "date": d}
+
+    @tool("library.search_books", "Books by an author in the library catalogue.", {"author": _p(_S, "Author name"),
+          "available_only": {"type": "boolean", "description": "Only books on the shelf now, default false"}}, ["author"])
+    def _(rng):
+        a, av = rng.choice(_WIDE_AUTHORS), opt(rng, 0.35)
+        if av: return f"Which books by {a} can I borrow right now?", {"author": a, "available_only": True}
+        return rng.choice([f"What books by {a} does the library have?", f"Search the catalogue for {a}."]), {"author": a}
+
+    @tool("real_estate.estimate_price", "Estimated market price of a home.", {"city": _p(_S, "City"), "area_sqm": _p(_N, "Floor area in square metres"),
+          "bedrooms": _p(_I, "Number of bedrooms", minimum=0)}, ["city", "area_sqm", "bedrooms"])
+    def _(rng):
+        c, a, b = rng.choice(CITIES), rng.randint(30, 250), rng.randint(1, 5)
+        return rng.choice([f"What would a {b}-bedroom, {a} square metre flat in {c} sell for?", f"Estimate the price of a {a} m2 home with {b} bedrooms in {c}."]), {
+            "city": c, "area_sqm": a, "bedrooms": b}
+
+    @tool("environment.air_quality_index", "Air quality index of a city.", {"city": _p(_S, "City"), "pollutant": _p(_E("pm25", "pm10", "ozone", "no2"), "Only this pollutant")}, ["city"])
+    def _(rng):
+        c, p = rng.choice(CITIES), (rng.choice(["pm25", "pm10", "ozone", "no2"]) if opt(rng, 0.3) else None)
+        if p: return f"What's the {({'pm25': 'PM2.5', 'pm10': 'PM10', 'ozone': 'ozone', 'no2': 'NO2'})[p]} level in {c} right now?", {"city": c, "pollutant": p}
+        return rng.choice([f"How clean is the air in {c} today?", f"What's the air quality index in {c}?"]), {"city": c}
+
+    @tool("electricity_cost", "Cost of the electricity an appliance uses.", {"watts": _p(_N, "Power of the appliance in watts"), "hours": _p(_N, "Hours of use"),
+          "price_per_kwh": _p(_N, "Price of one kilowatt-hour")}, ["watts", "hours", "price_per_kwh"])
+    def _(rng):
+        w, h, p = rng.choice([60, 100, 800, 1200, 1500, 2000, 2400]), n(rng, 1, 300), rng.choice([0.12, 0.15, 0.22, 0.28, 0.31, 0.4])
+        return rng.choice([f"What does it cost to run a {w} W heater for {_shown(h)} hours at {p} per kWh?",
+                           f"A {w}-watt appliance runs {_shown(h)} hours and power costs {p} a kilowatt-hour. How much is that?"]), {"watts": w, "hours": h, "price_per_kwh": p}
+
+    @tool("generate_password", "A random password.", {"length": _p(_I, "Number of characters", minimum=4), "include_symbols": {"type": "boolean", "description": "Use symbols too"}},
+          ["length", "include_symbols"])
+    def _(rng):
+        k, s = rng.choice([8, 10, 12, 16, 20, 24, 32]), rng.random() < 0.5
+        return (rng.choice([f"Make me a {k}-character password with symbols.", f"I need a password of {k} characters, symbols included."]) if s else
+                rng.choice([f"Generate a {k}-character password, letters and digits only.", f"Give me a {k} character password without symbols."])), {"length": k, "include_symbols": s}
+
+    @tool("calendar_tools.is_leap_year", "Whether a year is a leap year.", {"year": _p(_I, "The year")}, ["year"])
+    def _(rng):
+        y = rng.randint(1600, 2400)
+        return rng.choice([f"Is {y} a leap year?", f"Does February have 29 days in {y}?"]), {"year": y}
+
+    @tool("to_roman_numeral", "Write a whole number in Roman numerals.", {"number": _p(_I, "Number from 1 to 3999", minimum=1, maximum=3999)}, ["number"])
+    def _(rng):
+        k = rng.randint(1, 3999)
+        return rng.choice([f"How do you write {k} in Roman numerals?", f"Convert {k} to a Roman numeral."]), {"number": k}
+    return W
+
+_WIDE = _wide_requests()
+WIDE_SPECS: dict[str, ToolSpec] = {n: ToolSpec(n, d, p) for n, (d, p, _) in _WIDE.items()}
+WIDE_TOOLS = tuple(_WIDE)
+KINDS_WIDE = {"builtin_not_offered": 1.5, "wrong_args": 1.5, "string_numbers": 0.5, "invented_tool": 0.7, "direct_answer": 0.5,
+              "missing_thought": 0.4, "malformed_json": 0.7}
+
+def _wide_wrong_args(rng: random.Random, name: str, args: dict) -> dict | None:
+    "`args` with a required argument dropped or one value drawn again (another request's), or None if no draw differs."
+    spec, bad = WIDE_SPECS[name], dict(args)
+    req = [k for k in spec.parameters.get("required", []) if k in args]
+    if len(req) > 1 and rng.random() < 0.3:
+        del bad[rng.choice(req)]
+        return bad
+    k = rng.choice(list(args))
+    for _ in range(20):
+        other = _WIDE[name][2](rng)[1]
+        if k in other and not args_match(name, {**args, k: other[k]}, {"args": args}): return {**bad, k: other[k]}
+    return None
+
+def wide_tool_row(rng: random.Random, S: Split, today: date, name: str | None = None) -> dict | None:
+    """A first-step train row whose right call is wide tool `name` (random if None): chemistry, geography, music, sport,
+    cooking, travel and other fields; None when its rejected turn passes `check_row`."""
+    name = name or rng.choice(WIDE_TOOLS)
+    desc, _, request = _WIDE[name]
+    query, args = request(rng)
+    others = [n for n in [*WIDE_SPECS, *DOMAIN_SPECS, *DISTRACTOR_SPECS, "search", "calculator", "calendar"] if n != name]
+    menu = [name, *rng.sample(others, rng.randint(0, 3))]
+    rng.shuffle(menu)
+    shown = ", ".join(f"{k} {json.dumps(v)}" for k, v in args.items())
+    what = desc[0].lower() + desc[1:].rstrip(".")
+    thought = rng.choice((f"The offered tool {name} does this ({what}); the request gives its arguments: {shown}.", f"I will call {name} with {shown}.",
+                          f"{name} fits this request, so I pass {shown}.", f"This needs {name}: {shown}."))
+    kind = _pick(rng, KINDS_WIDE)
+    rejected = None
+    if kind == "builtin_not_offered":  # a built-in tool this menu does not offer: the calculator for numbers, else search
+        nums = list(map(_shown, _arg_numbers(args)))
+        tool = next((t for t in (["calculator", "search"] if nums else ["search"]) if t not in menu), None)
+        if tool: rejected, kind = turn_a(f"I will use {tool} for this.", tool, {"expression": " * ".join(nums)} if tool == "calculator" else {"query": query}), "invented_tool"
+        else: kind = "wrong_args"
+    if kind == "wrong_args":
+        bad = _wide_wrong_args(rng, name, args)
+        rejected = turn_a(thought, name, bad) if bad is not None else None
+        if bad is None: kind = "invented_tool"
+    if kind == "string_numbers":
+        if _arg_numbers(args): rejected, kind = turn_a(thought, name, {k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for k, v in args.items()}), "wrong_args"
+        else: kind = "invented_tool"
+    if kind == "direct_answer": rejected = turn_b("I know this without a tool.", rng.choice(["The answer is 42.", "It is about 3.5.", "I believe it is the first one.", "Yes."]))
+    elif rejected is None: rejected = _call_rejected(rng, kind, thought, name, args, query, menu)
+    return _called_row("wide", name, args, query, thought, rejected, kind, menu, today, S.name)
+
+def wide_tool_rows(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:
+    """Replace about `share` of the first-step train `rows` that a distractor tool answers (`other_tool_rows`; those that
+    `domain_for_other_rows` left) by requests that one of the wide tools answers; every other row stays. Returns (rows, replaced)."""
+    return _swap_new_rows(rows, share, seed, "wide", wide_tool_row, keep=lambda r: not r["family"].startswith("other."))
+
 # %% ../nbs/03_data.ipynb #5d72c430
 def _new_request_rows(rows: list[dict], share: float, seed: int, banned_queries, stream: str, split_for,
                       first_only: bool = False, category: str = "calculator") -> tuple[list[dict], int]:
@@ -2682,7 +3038,7 @@ def _atomic_write(path: Path, text: str) -> None:
 def to_jsonl(rows: list[dict]) -> str: return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 # the write_dataset options that `dpo-agent data` takes as --*-share flags and `TrainConfig.data_options` as keys
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "weekday_count_share", "weekday_anchor_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share", "weekday_notool_share", "domain_other_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "weekday_count_share", "weekday_anchor_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share", "weekday_notool_share", "domain_other_share", "wide_share")
 
 def share_conflict(shares: dict, name=lambda k: k) -> str | None:
     """The first broken dependency between the share options `shares` (option -> value, a missing one is 0), as a message that
@@ -2694,6 +3050,8 @@ def share_conflict(shares: dict, name=lambda k: k) -> str | None:
     if s("domain_other_share") and not s("other_share"):
         return (f"{name('domain_other_share')} needs {name('other_share')}: it replaces a share of the requests that a distractor "
                 "tool answers")
+    if s("wide_share") and not s("other_share"):
+        return f"{name('wide_share')} needs {name('other_share')}: it replaces a share of the requests that a distractor tool answers"
     if s("worked_share") and s("cal_worked_share"):
         return (f"{name('worked_share')} and {name('cal_worked_share')} both set: the second is the first for the calendar pairs only; "
                 "give one of them")
@@ -2739,13 +3097,14 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   domain_share: float = 0.0,  # share of first-step train rows replaced by requests that a maths, science or money tool answers
                   domain_twin_share: float = 0.0,  # share of those rows asked with the calculator offered instead of the tool
                   domain_other_share: float = 0.0,  # share of the distractor-tool train rows (other_share) replaced by maths, science or money tool requests
+                  wide_share: float = 0.0,  # share of the distractor-tool train rows that domain_other_share left replaced by requests to tools of other fields
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     args = locals()  # before anything else is bound: the arguments only, among them every SHARE_FLAGS option
     if conflict := share_conflict({k: args[k] for k in SHARE_FLAGS}): raise ValueError(conflict)
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = dated = calc = cal = worked = numbered = wcounted = anchored = wnotool = counted = rephrased = slipped = domain = domain_other = 0
+    replaced = invented = renamed = other = dated = calc = cal = worked = numbered = wcounted = anchored = wnotool = counted = rephrased = slipped = domain = domain_other = wide = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
@@ -2799,6 +3158,9 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     if domain_other_share:  # last too: it replaces only distractor-tool rows (never a no-tool one) from its own random stream,
         ds["train"], domain_other = domain_for_other_rows(ds["train"], share=domain_other_share, seed=seed)  # so only those differ
         cmd += f" --domain-other-share {domain_other_share}"
+    if wide_share:  # after it: a share of the distractor-tool rows it left, from its own random stream, so only those differ
+        ds["train"], wide = wide_tool_rows(ds["train"], share=wide_share, seed=seed)
+        cmd += f" --wide-share {wide_share}"
     if on_policy:
         from dpo_agent.models import load_model
         model, tok = load_model(on_policy, adapter=adapter)
@@ -2814,7 +3176,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", card)
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "weekday_counted": wcounted, "weekday_anchored": anchored, "weekday_notool": wnotool, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "domain_for_other": domain_other, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "weekday_counted": wcounted, "weekday_anchored": anchored, "weekday_notool": wnotool, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "domain_for_other": domain_other, "wide": wide, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
@@ -2902,4 +3264,6 @@ def register_cli(subparsers) -> None:
                    help="share of the --domain-share requests asked instead with the calculator offered and the tool not, the right call the calculator's expression (default: 0)")
     s.add_argument("--domain-other-share", type=float, default=0.0,
                    help="share of the --other-share requests (weather, bookings, transfers) replaced by requests that a maths, science or money tool answers, typed numeric args, the calculator not offered; the built-in tools' pairs stay as they are (default: 0)")
+    s.add_argument("--wide-share", type=float, default=0.0,
+                   help="share of the --other-share requests left after --domain-other-share replaced by requests that one of 39 tools of other fields answers (chemistry, geography, music, sport, cooking, travel; string, enum, list and boolean args, optional ones only when asked); the built-in tools' pairs stay as they are (default: 0)")
     s.set_defaults(fn=cmd_data)

@@ -165,6 +165,7 @@ def test_train_bad_data_option(tmp_path):
         "--domain-share",
         "--domain-twin-share",
         "--domain-other-share",
+        "--wide-share",
     ],
 )
 def test_data_bad_share(flag, tmp_path):
@@ -401,6 +402,28 @@ def test_data_domain_other_share(tmp_path):
     assert f"in {len(changed)} train pairs, one of {len(DOMAIN_SPECS)} maths, science and money tools" in card
     r = run("data", "--domain-other-share", "0.5", "--n", "50", "--out", str(tmp_path / "e"))
     assert r.returncode == 2 and "--domain-other-share needs --other-share" in r.stderr, r.stderr
+    assert not (tmp_path / "e").exists()
+
+
+def test_data_wide_share(tmp_path):
+    "`--wide-share 1`: the distractor-tool requests that `--domain-other-share` left, and nothing else, now need a tool of another field."
+    plain, new = data_with(tmp_path, "--wide-share", "1", base=("--other-share", "0.3", "--domain-other-share", "0.5"))
+    from dpo_agent.data import DOMAIN_SPECS, WIDE_SPECS
+    from dpo_agent.protocol import parse_turn
+
+    changed = [(a, b) for a, b in zip(plain, new) if a != b]
+    other = [a for a in plain if a["family"].startswith("other.")]
+    assert 0.9 * len(other) <= len(changed) <= len(other) and changed, (len(changed), len(other))
+    assert sum(a["family"].startswith("domain.") for a in new) == sum(a["family"].startswith("domain.") for a in plain) > 0  # kept
+    for a, b in changed:  # only distractor-tool rows were replaced: maths, built-in tool and no-tool pairs are the same
+        assert a["family"].startswith("other.") and b["family"] == f"wide.{b['tool']}" and b["tool"] in WIDE_SPECS
+        t = parse_turn(b["chosen"][0]["content"])
+        assert t.tool == b["tool"] and WIDE_SPECS[t.tool].validate_args(t.args) == [], t
+    card = (tmp_path / "x" / "README.md").read_text()
+    assert "--domain-other-share 0.5 --wide-share 1.0" in card
+    assert f"one of {len(DOMAIN_SPECS)} maths, science and money tools offered without the calculator, or, in {len(changed)} train pairs, one of {len(WIDE_SPECS)} tools of other fields" in card
+    r = run("data", "--wide-share", "0.5", "--n", "50", "--out", str(tmp_path / "e"))
+    assert r.returncode == 2 and "--wide-share needs --other-share" in r.stderr, r.stderr
     assert not (tmp_path / "e").exists()
 
 
