@@ -383,48 +383,60 @@ def test_data_domain_twin_share(tmp_path):
     assert not (tmp_path / "e").exists()
 
 
+def check_other_replaced(changed: list, family: str, specs: dict) -> None:
+    """Each (plain, new) pair of `changed` replaced a distractor-tool row by a row of `family` whose chosen turn calls its
+    tool, one of `specs`, with args its schema takes: so every built-in tool and no-tool pair is the same."""
+    from dpo_agent.protocol import parse_turn
+
+    for a, b in changed:
+        assert a["family"].startswith("other.") and b["family"] == f"{family}.{b['tool']}" and b["tool"] in specs, (
+            a["family"],
+            b["family"],
+        )
+        t = parse_turn(b["chosen"][0]["content"])
+        assert t.tool == b["tool"] and specs[t.tool].validate_args(t.args) == [], t
+
+
+def refused_without_other(tmp_path, flag: str) -> None:
+    "`dpo-agent data FLAG 0.5` without `--other-share` is refused with exit code 2, before anything is written."
+    r = run("data", flag, "0.5", "--n", "50", "--out", str(tmp_path / "e"))
+    assert r.returncode == 2 and f"{flag} needs --other-share" in r.stderr, r.stderr
+    assert not (tmp_path / "e").exists()
+
+
 def test_data_domain_other_share(tmp_path):
     "`--domain-other-share 0.5`: about half of the distractor-tool requests, and nothing else, now need a maths, science or money tool."
     plain, new = data_with(tmp_path, "--domain-other-share", "0.5", base=("--other-share", "0.3"))
     from dpo_agent.data import DOMAIN_SPECS
-    from dpo_agent.protocol import parse_turn
 
     changed = [(a, b) for a, b in zip(plain, new) if a != b]
     other = [a for a in plain if a["family"].startswith("other.")]
     assert 0.3 * len(other) < len(changed) < 0.7 * len(other), (len(changed), len(other))
-    for a, b in changed:  # only distractor-tool rows were replaced: every built-in tool and no-tool pair is the same
-        assert a["family"].startswith("other.") and b["family"] == f"domain.{b['tool']}" and b["tool"] in DOMAIN_SPECS
-        assert "calculator" not in b["tools_offered"]
-        t = parse_turn(b["chosen"][0]["content"])
-        assert t.tool == b["tool"] and DOMAIN_SPECS[t.tool].validate_args(t.args) == [], t
+    check_other_replaced(changed, "domain", DOMAIN_SPECS)
+    assert all("calculator" not in b["tools_offered"] for _, b in changed)
     card = (tmp_path / "x" / "README.md").read_text()
     assert "--other-share 0.3" in card
     assert f"in {len(changed)} train pairs, one of {len(DOMAIN_SPECS)} maths, science and money tools" in card
-    r = run("data", "--domain-other-share", "0.5", "--n", "50", "--out", str(tmp_path / "e"))
-    assert r.returncode == 2 and "--domain-other-share needs --other-share" in r.stderr, r.stderr
-    assert not (tmp_path / "e").exists()
+    refused_without_other(tmp_path, "--domain-other-share")
 
 
 def test_data_wide_share(tmp_path):
     "`--wide-share 1`: the distractor-tool requests that `--domain-other-share` left, and nothing else, now need a tool of another field."
     plain, new = data_with(tmp_path, "--wide-share", "1", base=("--other-share", "0.3", "--domain-other-share", "0.5"))
     from dpo_agent.data import DOMAIN_SPECS, WIDE_SPECS
-    from dpo_agent.protocol import parse_turn
 
     changed = [(a, b) for a, b in zip(plain, new) if a != b]
     other = [a for a in plain if a["family"].startswith("other.")]
     assert 0.9 * len(other) <= len(changed) <= len(other) and changed, (len(changed), len(other))
     assert sum(a["family"].startswith("domain.") for a in new) == sum(a["family"].startswith("domain.") for a in plain) > 0  # kept
-    for a, b in changed:  # only distractor-tool rows were replaced: maths, built-in tool and no-tool pairs are the same
-        assert a["family"].startswith("other.") and b["family"] == f"wide.{b['tool']}" and b["tool"] in WIDE_SPECS
-        t = parse_turn(b["chosen"][0]["content"])
-        assert t.tool == b["tool"] and WIDE_SPECS[t.tool].validate_args(t.args) == [], t
+    check_other_replaced(changed, "wide", WIDE_SPECS)  # the maths requests are kept (above)
     card = (tmp_path / "x" / "README.md").read_text()
     assert "--domain-other-share 0.5 --wide-share 1.0" in card
-    assert f"one of {len(DOMAIN_SPECS)} maths, science and money tools offered without the calculator, or, in {len(changed)} train pairs, one of {len(WIDE_SPECS)} tools of other fields" in card
-    r = run("data", "--wide-share", "0.5", "--n", "50", "--out", str(tmp_path / "e"))
-    assert r.returncode == 2 and "--wide-share needs --other-share" in r.stderr, r.stderr
-    assert not (tmp_path / "e").exists()
+    assert (
+        f"one of {len(DOMAIN_SPECS)} maths, science and money tools offered without the calculator, or, in {len(changed)} train pairs, one of {len(WIDE_SPECS)} tools of other fields"
+        in card
+    )
+    refused_without_other(tmp_path, "--wide-share")
 
 
 def test_evaluate_bfcl_constrained(tmp_path):
