@@ -2351,12 +2351,17 @@ def _domain_wrong_args(rng: random.Random, args: dict, spec: ToolSpec) -> dict:
     else: bad[k] = rng.choice([x for x in ("m", "cm", "celsius", "fahrenheit", "kelvin", "ft") if x != v])
     return bad
 
-def _domain_menu(rng: random.Random, needed: str, name: str) -> list[str]:
-    "`needed` and 0-3 other tools (maths tools but `name`, distractors, search, calendar), shuffled: a domain row's menu."
-    others = [n for n in [*DOMAIN_SPECS, *DISTRACTOR_SPECS, "search", "calendar"] if n != name]
+def _domain_menu(rng: random.Random, needed: str, name: str, pool: list[str] | None = None) -> list[str]:
+    """`needed` and 0-3 other tools of `pool` but `name` (by default maths tools, distractors, search, calendar), shuffled:
+    a domain row's menu (and a wide one's, whose pool is wider)."""
+    others = [n for n in (pool or [*DOMAIN_SPECS, *DISTRACTOR_SPECS, "search", "calendar"]) if n != name]
     menu = [needed, *rng.sample(others, rng.randint(0, 3))]
     rng.shuffle(menu)
     return menu
+
+def _string_numbers(args: dict) -> dict:
+    "`args` with every number written as a string: a rejected call whose types the schema does not take."
+    return {k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for k, v in args.items()}
 
 def _arg_numbers(args: dict) -> list[int | float]:
     "The numbers among a domain tool's `args`, or its list of `numbers`: what a rejected turn puts together by another rule."
@@ -2434,7 +2439,7 @@ def domain_tool_row(rng: random.Random, S: Split, today: date, name: str | None 
         rejected, kind = turn_a("I will have the calculator work this out.", "calculator", {"expression": rng.choice([" * ", " + ", " / "]).join(nums) or "1"}), "invented_tool"
     elif kind == "wrong_args": rejected = turn_a(thought, name, _domain_wrong_args(rng, args, spec))
     elif kind == "string_numbers":  # every number written as a string: the schema's types are not met
-        rejected, kind = turn_a(thought, name, {k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for k, v in args.items()}), "wrong_args"
+        rejected, kind = turn_a(thought, name, _string_numbers(args)), "wrong_args"
     elif kind == "direct_answer": rejected = turn_b("I can work this out myself.", f"The answer is {rng.randint(2, 999)}.")
     else: rejected = _call_rejected(rng, kind, thought, name, args, query, menu)
     return _called_row("domain", name, args, query, thought, rejected, kind, menu, today, S.name)
@@ -2773,9 +2778,7 @@ def wide_tool_row(rng: random.Random, S: Split, today: date, name: str | None = 
     name = name or rng.choice(WIDE_TOOLS)
     desc, _, request = _WIDE[name]
     query, args = request(rng)
-    others = [n for n in [*WIDE_SPECS, *DOMAIN_SPECS, *DISTRACTOR_SPECS, "search", "calculator", "calendar"] if n != name]
-    menu = [name, *rng.sample(others, rng.randint(0, 3))]
-    rng.shuffle(menu)
+    menu = _domain_menu(rng, name, name, pool=[*WIDE_SPECS, *DOMAIN_SPECS, *DISTRACTOR_SPECS, "search", "calculator", "calendar"])
     shown = ", ".join(f"{k} {json.dumps(v)}" for k, v in args.items())
     what = desc[0].lower() + desc[1:].rstrip(".")
     thought = rng.choice((f"The offered tool {name} does this ({what}); the request gives its arguments: {shown}.", f"I will call {name} with {shown}.",
@@ -2789,10 +2792,10 @@ def wide_tool_row(rng: random.Random, S: Split, today: date, name: str | None = 
         else: kind = "wrong_args"
     if kind == "wrong_args":
         bad = _wide_wrong_args(rng, name, args)
-        rejected = turn_a(thought, name, bad) if bad is not None else None
-        if bad is None: kind = "invented_tool"
+        if bad is not None: rejected = turn_a(thought, name, bad)
+        else: kind = "invented_tool"
     if kind == "string_numbers":
-        if _arg_numbers(args): rejected, kind = turn_a(thought, name, {k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for k, v in args.items()}), "wrong_args"
+        if _arg_numbers(args): rejected, kind = turn_a(thought, name, _string_numbers(args)), "wrong_args"
         else: kind = "invented_tool"
     if kind == "direct_answer": rejected = turn_b("I know this without a tool.", rng.choice(["The answer is 42.", "It is about 3.5.", "I believe it is the first one.", "Yes."]))
     elif rejected is None: rejected = _call_rejected(rng, kind, thought, name, args, query, menu)
