@@ -30,22 +30,23 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'KINDS_FIRST', 'KINDS_NOTOOL', 'KINDS_AFTER', 'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS',
            'WORKED_MAX_NEW_TOKENS', 'WORKED_TOOLS', 'COUNTED_MAX_NEW_TOKENS', 'WEEKDAY_NOTOOL_TEMPLATES', 'OTHER_TOOLS',
            'KINDS_OTHER', 'KINDS_DOMAIN', 'DOMAIN_FORMULAS', 'KINDS_TWIN', 'WIDE_SPECS', 'WIDE_TOOLS', 'KINDS_WIDE',
-           'CALC_TEMPLATES_TRAIN_ONLY', 'TRAIN_ONLY_TEMPLATES', 'SHARE_FLAGS', 'distractor_args', 'ordinal',
-           'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date', 'time_phrase', 'Template', 'topic_keywords',
-           'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a', 'turn_b', 'make_request',
-           'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after', 'make_row',
-           'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats', 'dataset_card', 'sample_turns',
-           'on_policy_rejected', 'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected',
-           'other_date_forms', 'date_format_row', 'date_format_rejected', 'calc_method', 'worked_date', 'worked_time',
-           'worked_thought', 'worked_row', 'worked_thoughts', 'counted_date', 'counted_thought', 'counted_row',
-           'counted_thoughts', 'numbered_weekday', 'numbered_weekday_row', 'numbered_weekdays', 'counted_weekday',
-           'weekday_counted_row', 'weekday_counted_thoughts', 'month_length', 'anchored_weekday',
-           'weekday_anchored_row', 'weekday_anchored_thoughts', 'weekday_notool_row', 'weekday_notool_rows',
-           'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows', 'domain_tool_row',
-           'domain_tool_rows', 'domain_for_other_rows', 'wide_tool_row', 'wide_tool_rows', 'calculator_rows',
-           'calendar_rows', 'template_words', 'template_overlap', 'rephrased_calculator_rows', 'calc_slips',
-           'slipped_row', 'slipped_rejected', 'to_jsonl', 'share_conflict', 'write_dataset', 'check_shares', 'cmd_data',
-           'register_cli']
+           'CALC_NAMES', 'CALC_NAME_OF', 'CALC_NAME_SPECS', 'KINDS_CALC_NAME', 'CALC_TEMPLATES_TRAIN_ONLY',
+           'TRAIN_ONLY_TEMPLATES', 'SHARE_FLAGS', 'distractor_args', 'ordinal', 'next_weekday', 'DatePhrase',
+           'relative_date', 'absolute_date', 'time_phrase', 'Template', 'topic_keywords', 'Topic', 'corpus_topics',
+           'Split', 'make_splits', 'Request', 'turn_a', 'turn_b', 'make_request', 'chosen_first_turn',
+           'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after', 'make_row', 'check_row', 'tool_menu',
+           'generate_split', 'generate', 'dataset_stats', 'dataset_card', 'sample_turns', 'on_policy_rejected',
+           'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected', 'other_date_forms',
+           'date_format_row', 'date_format_rejected', 'calc_method', 'worked_date', 'worked_time', 'worked_thought',
+           'worked_row', 'worked_thoughts', 'counted_date', 'counted_thought', 'counted_row', 'counted_thoughts',
+           'numbered_weekday', 'numbered_weekday_row', 'numbered_weekdays', 'counted_weekday', 'weekday_counted_row',
+           'weekday_counted_thoughts', 'month_length', 'anchored_weekday', 'weekday_anchored_row',
+           'weekday_anchored_thoughts', 'weekday_notool_row', 'weekday_notool_rows', 'rename_builtins_row',
+           'rename_builtins', 'other_tool_row', 'other_tool_rows', 'domain_tool_row', 'domain_tool_rows',
+           'domain_for_other_rows', 'wide_tool_row', 'wide_tool_rows', 'blended_name', 'calc_name_row',
+           'calc_name_rows', 'calculator_rows', 'calendar_rows', 'template_words', 'template_overlap',
+           'rephrased_calculator_rows', 'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'share_conflict',
+           'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1173,7 +1174,7 @@ def _tool_args(rng: random.Random, name: str, req: Request, ctx: dict) -> dict:
     if name == "calendar": return {"action": "list", "date": ctx["today"]}
     return distractor_args(name, ctx)
 
-def _spec(name: str) -> ToolSpec: return BUILTIN_SPECS.get(name) or ALIAS_SPECS.get(name) or DOMAIN_SPECS.get(name) or DISTRACTOR_SPECS.get(name) or WIDE_SPECS[name]
+def _spec(name: str) -> ToolSpec: return BUILTIN_SPECS.get(name) or ALIAS_SPECS.get(name) or DOMAIN_SPECS.get(name) or DISTRACTOR_SPECS.get(name) or WIDE_SPECS.get(name) or CALC_NAME_SPECS[name]
 
 def _wrong_args(rng: random.Random, req: Request, ctx: dict) -> dict:
     "Args for the right tool that are wrong or missing (checked against `args_match`)."
@@ -1518,7 +1519,9 @@ def _domain_note(ds: dict) -> str:
     "The card's mention of the maths, science and money tools, when `--domain-share` put some in the train split."
     n = sum(r["family"].startswith("domain.") and r["family"] != "domain.calculator" for r in ds["train"])
     twins = sum(r["family"] == "domain.calculator" for r in ds["train"])  # the calculator twins (`twin_share`)
+    named = sum(r["family"].startswith("domain.") and r["tool"] in CALC_NAME_SPECS for r in ds["train"])  # `calc_name_share`
     return (f", or, in {n} train pairs, one of {len(DOMAIN_SPECS)} maths, science and money tools offered without the calculator"
+            + (f" ({named} of them under a calculate_, compute_ or calc_ name)" if named else "")
             + (f" (and {twins} such requests with the calculator offered instead)" if twins else "")) if n or twins else ""
 
 def _wide_note(ds: dict) -> str:
@@ -2806,6 +2809,91 @@ def wide_tool_rows(rows: list[dict], share: float = 1.0, seed: int = 42) -> tupl
     `domain_for_other_rows` left) by requests that one of the wide tools answers; every other row stays. Returns (rows, replaced)."""
     return _swap_new_rows(rows, share, seed, "wide", wide_tool_row, keep=lambda r: not r["family"].startswith("other."))
 
+# %% ../nbs/03_data.ipynb #44a0cc83
+# Names that `calc_name_rows` gives the domain tools: the calculate_ / compute_ / calc_ shapes that tool menus give a tool
+# computing one quantity, some under a namespace. Written here, none of them a BFCL function name (tested below).
+CALC_NAMES = {
+    "rectangle_area": ("calculate_rectangle_area", "compute_rectangle_area", "geometry.calc_rectangle_area"),
+    "geometry.circle_area": ("geometry.calculate_circle_area", "compute_circle_area", "calc_circle_area"),
+    "cylinder_volume": ("calculate_cylinder_volume", "compute_cylinder_volume", "geometry.calc_cylinder_volume"),
+    "right_triangle_hypotenuse": ("calculate_hypotenuse", "compute_hypotenuse_length", "geometry.calc_hypotenuse"),
+    "body_mass_index": ("calculate_body_mass_index", "compute_bmi_value", "health.calc_bmi"),
+    "finance.monthly_payment": ("finance.calculate_monthly_payment", "compute_loan_payment", "calc_monthly_installment"),
+    "compound_interest": ("calculate_deposit_growth", "finance.compute_compound_interest", "calc_compound_growth"),
+    "convert_temperature": ("calculate_temperature_conversion", "compute_converted_temperature", "units.calc_temperature"),
+    "average_speed": ("calculate_average_speed", "compute_mean_speed", "kinematics.calc_average_speed"),
+    "math.gcd": ("math.calculate_gcd", "compute_greatest_common_divisor", "calc_gcd"),
+    "math.lcm": ("math.calculate_lcm", "compute_least_common_multiple", "calc_lcm"),
+    "check_prime": ("calculate_primality", "compute_is_prime", "math.calc_is_prime"),
+    "percent_change": ("calculate_percent_change", "compute_percentage_change", "stats.calc_percent_change"),
+    "split_bill": ("calculate_bill_split", "compute_share_per_person", "calc_split_bill"),
+    "trip_fuel_cost": ("calculate_trip_fuel_cost", "compute_fuel_cost", "travel.calc_fuel_cost"),
+    "physics.kinetic_energy": ("physics.calculate_kinetic_energy", "compute_kinetic_energy", "calc_kinetic_energy"),
+    "ohms_law_current": ("calculate_current_from_voltage", "physics.compute_current", "calc_ohms_law_current"),
+    "stats.mean": ("stats.calculate_mean", "compute_arithmetic_mean", "calc_mean"),
+    "stats.median": ("stats.calculate_median", "compute_median", "calc_median"),
+    "sort_numbers": ("calculate_sorted_numbers", "compute_sorted_list", "calc_sort_numbers"),
+}
+CALC_NAME_OF = {new: old for old, news in CALC_NAMES.items() for new in news}  # calculate_/compute_/calc_ name -> domain tool
+CALC_NAME_SPECS: dict[str, ToolSpec] = {new: _renamed_spec(DOMAIN_SPECS[old], new, {}) for new, old in CALC_NAME_OF.items()}
+KINDS_CALC_NAME = {"blended_name": 2.0, "calculator_thought": 1.2, "expression_args": 1.0, "wrong_args": 1.0, "string_numbers": 0.3,
+                   "missing_thought": 0.2, "malformed_json": 0.2}
+_CALC_PREFIX = re.compile(r"^(?:calculate|compute|calc)_")
+_CALC_WHAT = {"check_prime": "whether a whole number is prime", "split_bill": "each person's share of a bill",
+              "sort_numbers": "the numbers in order", "convert_temperature": "the temperature on another scale"}  # tools whose description starts with a verb
+
+def blended_name(rng: random.Random, name: str) -> str:
+    """The calculator's name blended into `name`'s: `calculator_` (or `calculator.`) before the quantity that `name` computes,
+    its namespace kept or dropped (`physics.calculate_kinetic_energy` -> `calculator_kinetic_energy`, `physics.calculator_kinetic_energy`)."""
+    ns, _, base = name.rpartition(".")
+    tail = _CALC_PREFIX.sub("", base)
+    shapes = [f"calculator_{tail}", f"calculator.{tail}"] + ([f"{ns}.calculator_{tail}"] if ns else [])
+    return rng.choice(shapes)
+
+def _expression_action(name: str, args: dict, key: str, expr: str) -> str:
+    "An Action that calls `name` with `args` but writes argument `key` as the unevaluated `expr`: not JSON."
+    body = ", ".join(f"{json.dumps(k)}: {expr if k == key else json.dumps(v, ensure_ascii=False)}" for k, v in args.items())
+    return f'Action: ```json\n{{"tool": {json.dumps(name)}, "args": {{{body}}}}}\n```'
+
+def calc_name_row(row: dict, rng: random.Random) -> dict | None:
+    """`row`, a domain-tool request (`domain_tool_row`, not a calculator twin), with its tool offered under a calculate_,
+    compute_ or calc_ name and a rejected turn with the calculator habit: the calculator's Thought and the calculator blended
+    into the offered name, the calculator itself (not offered), an argument written as an expression, or wrong args.
+    The request, args, day and the rest of the menu stay; None for any other row or when the rejected turn passes."""
+    old = row["tool"]
+    if row["step"] != "first" or not row["family"].startswith("domain.") or old not in CALC_NAMES: return None
+    name, args, query = rng.choice(CALC_NAMES[old]), row["expected"]["args"], row["query"]
+    menu = [name if n == old else n for n in row["tools_offered"]]
+    spec = CALC_NAME_SPECS[name]
+    desc = spec.description[0].lower() + spec.description[1:].rstrip(".")
+    what = _CALC_WHAT.get(old, f"the {desc}")
+    shown = ", ".join(f"{k} {json.dumps(v)}" for k, v in args.items())
+    thought = rng.choice((f"The offered tool {name} gives {what}; I pass {shown}.", f"The user wants {what}, which is what {name} gives: {shown}.",
+                          f"{name} is on the menu and does exactly this; the request gives its arguments: {shown}.",
+                          f"No calculator is offered, but {name} gives {what}, so I pass {shown}."))
+    nums = list(map(_shown, _arg_numbers(args)))
+    formula = DOMAIN_FORMULAS[old](args) if old in DOMAIN_FORMULAS else None
+    expr = formula or " * ".join(nums)
+    calc_thought = rng.choice(CALC_THOUGHTS).format(desc=what, expr=expr)
+    kind = _pick(rng, KINDS_CALC_NAME)
+    num_keys = [k for k, v in args.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if kind == "expression_args" and not (num_keys and len(nums) > 1): kind = "blended_name"
+    if kind == "blended_name": rejected, kind = turn_a(calc_thought, blended_name(rng, name), args), "invented_tool"
+    elif kind == "calculator_thought": rejected, kind = turn_a(calc_thought, "calculator", {"expression": expr}), "invented_tool"
+    elif kind == "expression_args":  # a number argument filled with the formula (or the numbers multiplied), not its value
+        key = num_keys[0]
+        rejected, kind = f"Thought: {calc_thought}\n" + _expression_action(name, args, key, formula or f"{nums[0]} * {nums[1]}"), "malformed_json"
+    elif kind == "wrong_args": rejected = turn_a(thought, name, _domain_wrong_args(rng, args, spec))
+    elif kind == "string_numbers": rejected, kind = turn_a(thought, name, _string_numbers(args)), "wrong_args"
+    else: rejected = _call_rejected(rng, kind, thought, name, args, query, menu)
+    return _called_row("domain", name, args, query, thought, rejected, kind, menu, date.fromisoformat(row["today"]), row["split"])
+
+def calc_name_rows(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:
+    """Offer the domain tool of about `share` of the domain-tool train `rows` (`--domain-share`, `--domain-other-share`) under
+    a calculate_, compute_ or calc_ name, with the calculator habit as the rejected turn (`calc_name_row`); every other row
+    stays. Returns (rows, replaced)."""
+    return _swap_rows(rows, share, f"dpo-agent-calc-name-{seed}", calc_name_row, first_only=True)
+
 # %% ../nbs/03_data.ipynb #5d72c430
 def _new_request_rows(rows: list[dict], share: float, seed: int, banned_queries, stream: str, split_for,
                       first_only: bool = False, category: str = "calculator") -> tuple[list[dict], int]:
@@ -3041,7 +3129,7 @@ def _atomic_write(path: Path, text: str) -> None:
 def to_jsonl(rows: list[dict]) -> str: return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 # the write_dataset options that `dpo-agent data` takes as --*-share flags and `TrainConfig.data_options` as keys
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "weekday_count_share", "weekday_anchor_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share", "weekday_notool_share", "domain_other_share", "wide_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "weekday_count_share", "weekday_anchor_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share", "weekday_notool_share", "domain_other_share", "wide_share", "calc_name_share")
 
 def share_conflict(shares: dict, name=lambda k: k) -> str | None:
     """The first broken dependency between the share options `shares` (option -> value, a missing one is 0), as a message that
@@ -3055,6 +3143,9 @@ def share_conflict(shares: dict, name=lambda k: k) -> str | None:
                 "tool answers")
     if s("wide_share") and not s("other_share"):
         return f"{name('wide_share')} needs {name('other_share')}: it replaces a share of the requests that a distractor tool answers"
+    if s("calc_name_share") and not (s("domain_share") or s("domain_other_share")):
+        return (f"{name('calc_name_share')} needs {name('domain_share')} or {name('domain_other_share')}: it renames the tool of "
+                "a share of the maths, science and money requests")
     if s("worked_share") and s("cal_worked_share"):
         return (f"{name('worked_share')} and {name('cal_worked_share')} both set: the second is the first for the calendar pairs only; "
                 "give one of them")
@@ -3101,13 +3192,14 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   domain_twin_share: float = 0.0,  # share of those rows asked with the calculator offered instead of the tool
                   domain_other_share: float = 0.0,  # share of the distractor-tool train rows (other_share) replaced by maths, science or money tool requests
                   wide_share: float = 0.0,  # share of the distractor-tool train rows that domain_other_share left replaced by requests to tools of other fields
+                  calc_name_share: float = 0.0,  # share of the maths, science and money tool rows whose tool gets a calculate_/compute_/calc_ name (needs domain_share or domain_other_share)
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     args = locals()  # before anything else is bound: the arguments only, among them every SHARE_FLAGS option
     if conflict := share_conflict({k: args[k] for k in SHARE_FLAGS}): raise ValueError(conflict)
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = dated = calc = cal = worked = numbered = wcounted = anchored = wnotool = counted = rephrased = slipped = domain = domain_other = wide = 0
+    replaced = invented = renamed = other = dated = calc = cal = worked = numbered = wcounted = anchored = wnotool = counted = rephrased = slipped = domain = domain_other = wide = calc_named = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
@@ -3164,6 +3256,9 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     if wide_share:  # after it: a share of the distractor-tool rows it left, from its own random stream, so only those differ
         ds["train"], wide = wide_tool_rows(ds["train"], share=wide_share, seed=seed)
         cmd += f" --wide-share {wide_share}"
+    if calc_name_share:  # after every row that a maths tool answers is in place; its own random stream, so only those rows differ
+        ds["train"], calc_named = calc_name_rows(ds["train"], share=calc_name_share, seed=seed)
+        cmd += f" --calc-name-share {calc_name_share}"
     if on_policy:
         from dpo_agent.models import load_model
         model, tok = load_model(on_policy, adapter=adapter)
@@ -3179,7 +3274,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", card)
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "weekday_counted": wcounted, "weekday_anchored": anchored, "weekday_notool": wnotool, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "domain_for_other": domain_other, "wide": wide, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "weekday_counted": wcounted, "weekday_anchored": anchored, "weekday_notool": wnotool, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "domain_for_other": domain_other, "wide": wide, "calc_named": calc_named, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
@@ -3269,4 +3364,6 @@ def register_cli(subparsers) -> None:
                    help="share of the --other-share requests (weather, bookings, transfers) replaced by requests that a maths, science or money tool answers, typed numeric args, the calculator not offered; the built-in tools' pairs stay as they are (default: 0)")
     s.add_argument("--wide-share", type=float, default=0.0,
                    help="share of the --other-share requests left after --domain-other-share replaced by requests that one of 39 tools of other fields answers (chemistry, geography, music, sport, cooking, travel; string, enum, list and boolean args, optional ones only when asked); the built-in tools' pairs stay as they are (default: 0)")
+    s.add_argument("--calc-name-share", type=float, default=0.0,
+                   help="share of the --domain-share or --domain-other-share requests whose tool is offered under a calculate_, compute_ or calc_ name, the rejected turn the calculator's Thought with a calculator_ name blended from the offered one, the calculator, or an argument written as an expression (default: 0)")
     s.set_defaults(fn=cmd_data)

@@ -166,6 +166,7 @@ def test_train_bad_data_option(tmp_path):
         "--domain-twin-share",
         "--domain-other-share",
         "--wide-share",
+        "--calc-name-share",
     ],
 )
 def test_data_bad_share(flag, tmp_path):
@@ -452,3 +453,26 @@ def test_evaluate_bfcl_constrained(tmp_path):
         assert x["parsed"]["json_valid"] or x["parsed"]["final_answer_valid"] or x["finish_reason"] == "length", x["output"]
     r = run("evaluate", "--constrained", str(out))
     assert r.returncode == 2 and "--constrained applies to --bfcl runs" in r.stderr, r.stderr
+
+
+def test_data_calc_name_share(tmp_path):
+    "`--calc-name-share 1`: the maths, science and money requests, and nothing else, now offer their tool under a calculate_ name."
+    base = ("--other-share", "0.3", "--domain-other-share", "0.5")
+    plain, new = data_with(tmp_path, "--calc-name-share", "1", base=base)
+    from dpo_agent.data import CALC_NAME_OF, CALC_NAME_SPECS, DOMAIN_SPECS
+
+    changed = [(a, b) for a, b in zip(plain, new) if a != b]
+    domain = [a for a in plain if a["family"].startswith("domain.")]
+    assert 0.9 * len(domain) <= len(changed) <= len(domain) and changed, (len(changed), len(domain))
+    for a, b in changed:  # the same request and args, the tool renamed on the same menu
+        assert a["tool"] in DOMAIN_SPECS and CALC_NAME_OF[b["tool"]] == a["tool"] and b["family"] == f"domain.{b['tool']}"
+        assert (b["query"], b["expected"]["args"], b["today"]) == (a["query"], a["expected"]["args"], a["today"])
+        assert b["tools_offered"] == [b["tool"] if n == a["tool"] else n for n in a["tools_offered"]]
+        assert b["tool"] in b["prompt"][0]["content"] and f'"tool": "{b["tool"]}"' in b["chosen"][0]["content"]
+    card = (tmp_path / "x" / "README.md").read_text()
+    assert "--wide-share" not in card and "--domain-other-share 0.5 --calc-name-share 1.0" in card
+    assert f"({len(changed)} of them under a calculate_, compute_ or calc_ name)" in card
+    assert len(CALC_NAME_SPECS) == 3 * len(DOMAIN_SPECS)
+    r = run("data", "--calc-name-share", "0.5", "--other-share", "0.3", "--n", "50", "--out", str(tmp_path / "e"))
+    assert r.returncode == 2 and "--calc-name-share needs --domain-share or --domain-other-share" in r.stderr, r.stderr
+    assert not (tmp_path / "e").exists()
