@@ -20,7 +20,7 @@ from .protocol import METRICS, as_specs, parse_turn, score_turn
 __all__ = ['BFCL_FILES', 'BFCL_MISSES', 'wilson', 'Rate', 'EvaluationError', 'read_jsonl', 'score_rows', 'pairs_to_prompts',
            'Report', 'aggregate', 'evaluate_file', 'comparison_table', 'plot_metrics', 'plot_training', 'write_report',
            'bfcl_data_dir', 'load_bfcl', 'bfcl_check', 'score_bfcl_rows', 'bfcl_report', 'bfcl_miss', 'bfcl_misses',
-           'register_cli']
+           'bfcl_not_offered', 'register_cli']
 
 # %% ../nbs/07_evaluate.ipynb #782a2c88
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -341,6 +341,11 @@ def bfcl_misses(rows: list[dict]) -> dict[str, int]:
     counts = dict.fromkeys(("compliant", *BFCL_MISSES), 0)
     for r in rows: counts[bfcl_miss(r["output"], r["tools"]) or "compliant"] += 1
     return counts
+
+def bfcl_not_offered(rows: list[dict]) -> list[str | None]:
+    """For each BFCL inference output of `rows`, the tool name it calls when the question does not offer it (a miss of kind
+    `builtin_tool` or `made_up_tool`), else None: where a model's unseen-tool calls go instead."""
+    return [parse_turn(r["output"]).tool if bfcl_miss(r["output"], r["tools"]) in ("builtin_tool", "made_up_tool") else None for r in rows]
 
 
 # %% ../nbs/07_evaluate.ipynb #a9554961

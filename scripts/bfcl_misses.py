@@ -3,7 +3,8 @@
 `dpo-agent ablation --bfcl 50` keeps each row's BFCL outputs in `<out>/<row>/bfcl_simple.jsonl`, and the results file
 only their compliance and AST marks. This reads the outputs of the given rows, sorts every answer that is not compliant by
 `dpo_agent.evaluate.bfcl_miss` (the Action's JSON does not parse, a built-in tool or a made-up name that the question
-does not offer, args against the schema, no Thought, neither shape) and writes the counts to `results/bfcl_misses.json`,
+does not offer, args against the schema, no Thought, neither shape), lists the names called that a question does not
+offer (`not_offered`), and writes them to `results/bfcl_misses.json`,
 keeping the rows already there:
 
     python scripts/bfcl_misses.py --rows cal_bf16,cal_bf16_seed1,cal_bf16_seed2
@@ -19,7 +20,7 @@ from pathlib import Path
 def row_misses(name: str, root: Path, compliant: int | None = None) -> dict:
     """Row `name`'s counts from `<root>/<name>/bfcl_simple.jsonl`, with the question ids; `compliant`, when given (the
     results file's count), must equal the compliant count found."""
-    from dpo_agent.evaluate import bfcl_misses, read_jsonl
+    from dpo_agent.evaluate import bfcl_misses, bfcl_not_offered, read_jsonl
 
     p = root / name / "bfcl_simple.jsonl"
     if not p.is_file():
@@ -28,7 +29,7 @@ def row_misses(name: str, root: Path, compliant: int | None = None) -> dict:
     counts = bfcl_misses(rows)
     if compliant is not None and counts["compliant"] != compliant:
         sys.exit(f"{p}: {counts['compliant']} compliant answers, the results file says {compliant}: these are not the outputs it scored")
-    return {"n": len(rows), "ids": [r["id"] for r in rows], "counts": counts}
+    return {"n": len(rows), "ids": [r["id"] for r in rows], "counts": counts, "not_offered": bfcl_not_offered(rows)}
 
 
 def main(argv=None) -> int:

@@ -8,6 +8,10 @@ question (exact McNemar):
 
     HF_HUB_OFFLINE=1 python scripts/bfcl_wide.py --rows cal_bf16,cal_bf16_domain_other
 
+Each row's entry also counts why its answers miss (`dpo_agent.evaluate.bfcl_misses`) and lists, question by question,
+the names it called that the question does not offer (`not_offered`, `dpo_agent.evaluate.bfcl_not_offered`). With `--reuse` the outputs that an earlier run
+wrote are scored again instead of generated (seconds, no model).
+
 About 5 minutes a row on 2 CPU cores. `nbs/12_results.ipynb` reads the JSON.
 """
 
@@ -17,25 +21,35 @@ import time
 from pathlib import Path
 
 
-def wide_row(name: str, root: Path, questions: list[dict], tag: str, recipe: str = "smollm2-135m-cpu") -> dict:
-    "Generate and score row `name`'s adapter on the BFCL `questions`; returns its entry of the JSON."
+def wide_row(name: str, root: Path, questions: list[dict], tag: str, recipe: str = "smollm2-135m-cpu", reuse: bool = False) -> dict:
+    """Generate (or, with `reuse`, read back) and score row `name`'s adapter on the BFCL `questions`; returns its entry of the
+    JSON."""
     from dpo_agent.data import to_jsonl
-    from dpo_agent.evaluate import score_bfcl_rows
+    from dpo_agent.evaluate import bfcl_misses, bfcl_not_offered, read_jsonl, score_bfcl_rows
     from dpo_agent.inference import run_inference_rows
     from dpo_agent.results import BFCL_MARKS, AblationError, load_scored, prompt_marks
 
-    t = time.perf_counter()
-    try:
-        row, cfg, adapter, model, tok = load_scored(name, root, recipe)  # the adapter `dpo-agent ablation` scored
-    except AblationError as e:
-        sys.exit(str(e))
-    outs = run_inference_rows(cfg.model, questions, model=model, tokenizer=tok, batch_size=8, constrained=row.constrained)
-    (root / name / f"bfcl_simple_{tag}.jsonl").write_text(to_jsonl(outs))
+    t, path = time.perf_counter(), root / name / f"bfcl_simple_{tag}.jsonl"
+    if reuse:
+        if not path.is_file():
+            sys.exit(f"{path} does not exist: run without --reuse to generate row {name!r}'s answers")
+        outs, adapter = read_jsonl(path), None
+        if [r["id"] for r in outs] != [q["id"] for q in questions]:
+            sys.exit(f"{path} answers other questions than {tag.replace('_', ' to ')}: run without --reuse")
+    else:
+        try:
+            row, cfg, adapter, model, tok = load_scored(name, root, recipe)  # the adapter `dpo-agent ablation` scored
+        except AblationError as e:
+            sys.exit(str(e))
+        outs = run_inference_rows(cfg.model, questions, model=model, tokenizer=tok, batch_size=8, constrained=row.constrained)
+        path.write_text(to_jsonl(outs))
     return {
         "row": name,
         "adapter": adapter and str(adapter),
         "seconds": round(time.perf_counter() - t, 1),
         "marks": prompt_marks(score_bfcl_rows(outs), BFCL_MARKS),
+        "misses": bfcl_misses(outs),
+        "not_offered": bfcl_not_offered(outs),
     }
 
 
@@ -46,6 +60,7 @@ def main(argv=None) -> int:
     ap = rows_parser(__doc__.split("\n\n")[0], "bfcl_wide.json")
     ap.add_argument("--start", type=int, default=50, help="questions skipped (default 50: those the ablation scores)")
     ap.add_argument("--stop", type=int, default=200, help="last question, counted from 1 (default 200)")
+    ap.add_argument("--reuse", action="store_true", help="score the answers an earlier run wrote instead of generating them")
     a = ap.parse_args(argv)
     if not 0 <= a.start < a.stop:
         sys.exit(f"--start {a.start} and --stop {a.stop}: need 0 <= start < stop")
@@ -62,10 +77,19 @@ def main(argv=None) -> int:
     if res and (res.get("start"), res.get("stop")) != (a.start, a.stop):
         sys.exit(f"{res_path} holds questions {res['start'] + 1} to {res['stop']}: move it away to score others")
     res.update(start=a.start, stop=a.stop)
-    res["command"] = "HF_HUB_OFFLINE=1 python scripts/bfcl_wide.py --rows " + ",".join(dict.fromkeys([*res.get("rows", {}), *names]))
+    res["command"] = (
+        "HF_HUB_OFFLINE=1 python scripts/bfcl_wide.py --rows "
+        + ",".join(dict.fromkeys([*res.get("rows", {}), *names]))
+        + (f" --start {a.start} --stop {a.stop}" if (a.start, a.stop) != (50, 200) else "")
+    )
     rows = res.setdefault("rows", {})
     for n in names:
-        rows[n] = wide_row(n, Path(a.out), questions, tag)
+        old = rows.get(n)
+        rows[n] = wide_row(n, Path(a.out), questions, tag, reuse=a.reuse)
+        if a.reuse and old and old["marks"] != rows[n]["marks"]:
+            sys.exit(f"{n}: the answers in {a.out} score otherwise than {res_path} says: these are not the answers it scored")
+        if a.reuse and old:
+            rows[n].update(adapter=old["adapter"], seconds=old["seconds"])  # the generating run's adapter and time
         m = rows[n]["marks"]
         print(
             f"{n}: compliant {m['full_compliance'].count('1')}/{len(questions)}, AST {m['ast_accuracy'].count('1')} ({rows[n]['seconds']} s)",
