@@ -4,8 +4,7 @@
 only their compliance and AST marks. This reads the outputs of the given rows, sorts every answer that is not compliant by
 `dpo_agent.evaluate.bfcl_miss` (the Action's JSON does not parse, a built-in tool or a made-up name that the question
 does not offer, args against the schema, no Thought, neither shape), lists the names called that a question does not
-offer (`not_offered`), and writes them to `results/bfcl_misses.json`,
-keeping the rows already there:
+offer (`not_offered`), and writes both to `results/bfcl_misses.json`, keeping the rows already there:
 
     python scripts/bfcl_misses.py --rows cal_bf16,cal_bf16_seed1,cal_bf16_seed2
 

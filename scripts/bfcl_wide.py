@@ -9,8 +9,11 @@ question (exact McNemar):
     HF_HUB_OFFLINE=1 python scripts/bfcl_wide.py --rows cal_bf16,cal_bf16_domain_other
 
 Each row's entry also counts why its answers miss (`dpo_agent.evaluate.bfcl_misses`) and lists, question by question,
-the names it called that the question does not offer (`not_offered`, `dpo_agent.evaluate.bfcl_not_offered`). With `--reuse` the outputs that an earlier run
-wrote are scored again instead of generated (seconds, no model).
+the names it called that the question does not offer (`not_offered`, `dpo_agent.evaluate.bfcl_not_offered`). With
+`--reuse` the outputs that an earlier run wrote are scored again instead of generated (seconds, no model). Other
+questions go to another results folder:
+
+    HF_HUB_OFFLINE=1 python scripts/bfcl_wide.py --rows cal_bf16_wide --start 200 --stop 400 --results results/bfcl_201_400
 
 About 5 minutes a row on 2 CPU cores. `nbs/12_results.ipynb` reads the JSON.
 """
@@ -55,7 +58,7 @@ def wide_row(name: str, root: Path, questions: list[dict], tag: str, recipe: str
 
 def main(argv=None) -> int:
     from dpo_agent.evaluate import load_bfcl
-    from dpo_agent.results import AblationError, paired_counts, row_names, rows_parser
+    from dpo_agent.results import RESULTS, AblationError, paired_counts, row_names, rows_parser
 
     ap = rows_parser(__doc__.split("\n\n")[0], "bfcl_wide.json")
     ap.add_argument("--start", type=int, default=50, help="questions skipped (default 50: those the ablation scores)")
@@ -81,6 +84,7 @@ def main(argv=None) -> int:
         "HF_HUB_OFFLINE=1 python scripts/bfcl_wide.py --rows "
         + ",".join(dict.fromkeys([*res.get("rows", {}), *names]))
         + (f" --start {a.start} --stop {a.stop}" if (a.start, a.stop) != (50, 200) else "")
+        + (f" --results {a.results}" if Path(a.results).resolve() != RESULTS.resolve() else "")
     )
     rows = res.setdefault("rows", {})
     for n in names:
