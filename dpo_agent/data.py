@@ -2366,6 +2366,16 @@ def _string_numbers(args: dict) -> dict:
     "`args` with every number written as a string: a rejected call whose types the schema does not take."
     return {k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v) for k, v in args.items()}
 
+def _domain_rejected(rng: random.Random, kind: str, thought: str, name: str, args: dict, spec: ToolSpec, query: str,
+                     menu: list[str]) -> tuple[str, str]:
+    """The rejected turn of `kind` for the right call `name(args)` of a maths tool (`spec` its schema, under whatever name)
+    and the kind it is labelled with: wrong args, every number a string (labelled `wrong_args`), a direct answer, or one of
+    `_call_rejected`'s kinds. `domain_tool_row` and `calc_name_row` share it."""
+    if kind == "wrong_args": return turn_a(thought, name, _domain_wrong_args(rng, args, spec)), kind
+    if kind == "string_numbers": return turn_a(thought, name, _string_numbers(args)), "wrong_args"  # the schema's types are not met
+    if kind == "direct_answer": return turn_b("I can work this out myself.", f"The answer is {rng.randint(2, 999)}."), kind
+    return _call_rejected(rng, kind, thought, name, args, query, menu), kind
+
 def _arg_numbers(args: dict) -> list[int | float]:
     "The numbers among a domain tool's `args`, or its list of `numbers`: what a rejected turn puts together by another rule."
     return [v for v in args.values() if isinstance(v, (int, float)) and not isinstance(v, bool)] or list(args.get("numbers", []))
@@ -2440,11 +2450,7 @@ def domain_tool_row(rng: random.Random, S: Split, today: date, name: str | None 
     if kind == "calculator_not_offered":
         nums = list(map(str, _arg_numbers(args)))
         rejected, kind = turn_a("I will have the calculator work this out.", "calculator", {"expression": rng.choice([" * ", " + ", " / "]).join(nums) or "1"}), "invented_tool"
-    elif kind == "wrong_args": rejected = turn_a(thought, name, _domain_wrong_args(rng, args, spec))
-    elif kind == "string_numbers":  # every number written as a string: the schema's types are not met
-        rejected, kind = turn_a(thought, name, _string_numbers(args)), "wrong_args"
-    elif kind == "direct_answer": rejected = turn_b("I can work this out myself.", f"The answer is {rng.randint(2, 999)}.")
-    else: rejected = _call_rejected(rng, kind, thought, name, args, query, menu)
+    else: rejected, kind = _domain_rejected(rng, kind, thought, name, args, spec, query, menu)
     return _called_row("domain", name, args, query, thought, rejected, kind, menu, today, S.name)
 
 def domain_tool_rows(rows: list[dict], share: float = 0.2, seed: int = 42, twin_share: float = 0.0) -> tuple[list[dict], int]:
@@ -2883,9 +2889,7 @@ def calc_name_row(row: dict, rng: random.Random) -> dict | None:
     elif kind == "expression_args":  # a number argument filled with the formula (or the numbers multiplied), not its value
         key = num_keys[0]
         rejected, kind = f"Thought: {calc_thought}\n" + _expression_action(name, args, key, formula or f"{nums[0]} * {nums[1]}"), "malformed_json"
-    elif kind == "wrong_args": rejected = turn_a(thought, name, _domain_wrong_args(rng, args, spec))
-    elif kind == "string_numbers": rejected, kind = turn_a(thought, name, _string_numbers(args)), "wrong_args"
-    else: rejected = _call_rejected(rng, kind, thought, name, args, query, menu)
+    else: rejected, kind = _domain_rejected(rng, kind, thought, name, args, spec, query, menu)
     return _called_row("domain", name, args, query, thought, rejected, kind, menu, date.fromisoformat(row["today"]), row["split"])
 
 def calc_name_rows(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:
