@@ -30,23 +30,24 @@ __all__ = ['PEOPLE', 'COMPANIES', 'CITIES', 'EVENT_TITLES', 'ITEMS', 'ANIMALS', 
            'KINDS_FIRST', 'KINDS_NOTOOL', 'KINDS_AFTER', 'REJECTED_KINDS', 'ROW_KEYS', 'MIX', 'FAMILY_WEIGHTS',
            'WORKED_MAX_NEW_TOKENS', 'WORKED_TOOLS', 'COUNTED_MAX_NEW_TOKENS', 'WEEKDAY_NOTOOL_TEMPLATES', 'OTHER_TOOLS',
            'KINDS_OTHER', 'KINDS_DOMAIN', 'DOMAIN_FORMULAS', 'KINDS_TWIN', 'WIDE_SPECS', 'WIDE_TOOLS', 'KINDS_WIDE',
-           'CALC_NAMES', 'CALC_NAME_OF', 'CALC_NAME_SPECS', 'KINDS_CALC_NAME', 'CALC_TEMPLATES_TRAIN_ONLY',
-           'TRAIN_ONLY_TEMPLATES', 'SHARE_FLAGS', 'distractor_args', 'ordinal', 'next_weekday', 'DatePhrase',
-           'relative_date', 'absolute_date', 'time_phrase', 'Template', 'topic_keywords', 'Topic', 'corpus_topics',
-           'Split', 'make_splits', 'Request', 'turn_a', 'turn_b', 'make_request', 'chosen_first_turn',
-           'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after', 'make_row', 'check_row', 'tool_menu',
-           'generate_split', 'generate', 'dataset_stats', 'dataset_card', 'sample_turns', 'on_policy_rejected',
-           'on_policy_row', 'invented_tool_name', 'invented_tool_row', 'invented_tool_rejected', 'other_date_forms',
-           'date_format_row', 'date_format_rejected', 'calc_method', 'worked_date', 'worked_time', 'worked_thought',
-           'worked_row', 'worked_thoughts', 'counted_date', 'counted_thought', 'counted_row', 'counted_thoughts',
-           'numbered_weekday', 'numbered_weekday_row', 'numbered_weekdays', 'counted_weekday', 'weekday_counted_row',
-           'weekday_counted_thoughts', 'month_length', 'anchored_weekday', 'weekday_anchored_row',
-           'weekday_anchored_thoughts', 'weekday_notool_row', 'weekday_notool_rows', 'rename_builtins_row',
-           'rename_builtins', 'other_tool_row', 'other_tool_rows', 'domain_tool_row', 'domain_tool_rows',
-           'domain_for_other_rows', 'wide_tool_row', 'wide_tool_rows', 'blended_name', 'calc_name_row',
-           'calc_name_rows', 'calculator_rows', 'calendar_rows', 'template_words', 'template_overlap',
-           'rephrased_calculator_rows', 'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'share_conflict',
-           'write_dataset', 'check_shares', 'cmd_data', 'register_cli']
+           'CALC_NAMES', 'CALC_NAME_OF', 'CALC_NAME_SPECS', 'KINDS_CALC_NAME', 'DOTTED_NAME_OF', 'UNDOTTED',
+           'DOTTED_SPECS', 'CALC_TEMPLATES_TRAIN_ONLY', 'TRAIN_ONLY_TEMPLATES', 'SHARE_FLAGS', 'distractor_args',
+           'ordinal', 'next_weekday', 'DatePhrase', 'relative_date', 'absolute_date', 'time_phrase', 'Template',
+           'topic_keywords', 'Topic', 'corpus_topics', 'Split', 'make_splits', 'Request', 'turn_a', 'turn_b',
+           'make_request', 'chosen_first_turn', 'calendar_sandbox', 'second_step', 'rejected_first', 'rejected_after',
+           'make_row', 'check_row', 'tool_menu', 'generate_split', 'generate', 'dataset_stats', 'dataset_card',
+           'sample_turns', 'on_policy_rejected', 'on_policy_row', 'invented_tool_name', 'invented_tool_row',
+           'invented_tool_rejected', 'other_date_forms', 'date_format_row', 'date_format_rejected', 'calc_method',
+           'worked_date', 'worked_time', 'worked_thought', 'worked_row', 'worked_thoughts', 'counted_date',
+           'counted_thought', 'counted_row', 'counted_thoughts', 'numbered_weekday', 'numbered_weekday_row',
+           'numbered_weekdays', 'counted_weekday', 'weekday_counted_row', 'weekday_counted_thoughts', 'month_length',
+           'anchored_weekday', 'weekday_anchored_row', 'weekday_anchored_thoughts', 'weekday_notool_row',
+           'weekday_notool_rows', 'rename_builtins_row', 'rename_builtins', 'other_tool_row', 'other_tool_rows',
+           'domain_tool_row', 'domain_tool_rows', 'domain_for_other_rows', 'wide_tool_row', 'wide_tool_rows',
+           'blended_name', 'calc_name_row', 'calc_name_rows', 'cut_names', 'dotted_name_row', 'dotted_name_rows',
+           'calculator_rows', 'calendar_rows', 'template_words', 'template_overlap', 'rephrased_calculator_rows',
+           'calc_slips', 'slipped_row', 'slipped_rejected', 'to_jsonl', 'share_conflict', 'write_dataset',
+           'check_shares', 'cmd_data', 'register_cli']
 
 # %% ../nbs/03_data.ipynb #ce568ede
 PEOPLE = """Aaliyah Abebe Adrian Aisha Akira Alejandro Amara Amir Ana Anders Anika Arjun Astrid Ayesha Beatriz Ben
@@ -1174,7 +1175,7 @@ def _tool_args(rng: random.Random, name: str, req: Request, ctx: dict) -> dict:
     if name == "calendar": return {"action": "list", "date": ctx["today"]}
     return distractor_args(name, ctx)
 
-def _spec(name: str) -> ToolSpec: return BUILTIN_SPECS.get(name) or ALIAS_SPECS.get(name) or DOMAIN_SPECS.get(name) or DISTRACTOR_SPECS.get(name) or WIDE_SPECS.get(name) or CALC_NAME_SPECS[name]
+def _spec(name: str) -> ToolSpec: return BUILTIN_SPECS.get(name) or ALIAS_SPECS.get(name) or DOMAIN_SPECS.get(name) or DISTRACTOR_SPECS.get(name) or WIDE_SPECS.get(name) or CALC_NAME_SPECS.get(name) or DOTTED_SPECS[name]
 
 def _wrong_args(rng: random.Random, req: Request, ctx: dict) -> dict:
     "Args for the right tool that are wrong or missing (checked against `args_match`)."
@@ -1519,7 +1520,7 @@ def _domain_note(ds: dict) -> str:
     "The card's mention of the maths, science and money tools, when `--domain-share` put some in the train split."
     n = sum(r["family"].startswith("domain.") and r["family"] != "domain.calculator" for r in ds["train"])
     twins = sum(r["family"] == "domain.calculator" for r in ds["train"])  # the calculator twins (`twin_share`)
-    named = sum(r["family"].startswith("domain.") and r["tool"] in CALC_NAME_SPECS for r in ds["train"])  # `calc_name_share`
+    named = sum(r["family"].startswith("domain.") and UNDOTTED.get(r["tool"], r["tool"]) in CALC_NAME_SPECS for r in ds["train"])  # `calc_name_share`
     return (f", or, in {n} train pairs, one of {len(DOMAIN_SPECS)} maths, science and money tools offered without the calculator"
             + (f" ({named} of them under a calculate_, compute_ or calc_ name)" if named else "")
             + (f" (and {twins} such requests with the calculator offered instead)" if twins else "")) if n or twins else ""
@@ -1528,6 +1529,11 @@ def _wide_note(ds: dict) -> str:
     "The card's mention of the tools of other fields, when `--wide-share` put some in the train split."
     n = sum(r["family"].startswith("wide.") for r in ds["train"])
     return f", or, in {n} train pairs, one of {len(WIDE_SPECS)} tools of other fields (chemistry, geography, music, sport, cooking, travel)" if n else ""
+
+def _dotted_note(ds: dict) -> str:
+    "The card's mention of the pairs whose rejected turn cuts the offered dotted name at the dot (`--dotted-share`)."
+    n = sum("." in (r["tool"] or "") and parse_turn(r["rejected"][0]["content"]).tool in cut_names(r["tool"]) for r in ds["train"])
+    return f"; {n} of the pairs for those tools name it with its namespace (`geometry.rectangle_area`), the rejected turn cutting the name at the dot" if n else ""
 
 def dataset_card(ds: dict, command: str) -> str:
     "The dataset card (`README.md`) for `{'train': rows, 'test': rows}` generated by `command`."
@@ -1555,7 +1561,7 @@ configs:
 # Tool-use preference pairs (dpo_agent)
 
 Synthetic preference pairs that teach a small language model the agent protocol of `dpo_agent`: when
-to call a tool (calculator, search, calendar or one of {len(DISTRACTOR_SPECS)} distractor tools{_domain_note(ds)}{_wide_note(ds)}), how to write the
+to call a tool (calculator, search, calendar or one of {len(DISTRACTOR_SPECS)} distractor tools{_domain_note(ds)}{_wide_note(ds)}{_dotted_note(ds)}), how to write the
 call (`Thought:` + a fenced JSON `Action`), and how to answer (`Final Answer:`), including after an
 `Observation:`. Made by `dpo_agent` {__version__} with:
 
@@ -2898,6 +2904,64 @@ def calc_name_rows(rows: list[dict], share: float = 1.0, seed: int = 42) -> tupl
     stays. Returns (rows, replaced)."""
     return _swap_rows(rows, share, f"dpo-agent-calc-name-{seed}", calc_name_row, first_only=True)
 
+# %% ../nbs/03_data.ipynb #d8c126b7
+# The namespace `dotted_name_rows` puts before each undotted tool of ours, its field, as tool menus group a tool
+# (`geometry.rectangle_area`); a dotted name keeps its own. Written here, no dotted name a BFCL function's (tested below).
+_FIELD_NS = {
+    "rectangle_area": "geometry", "cylinder_volume": "geometry", "right_triangle_hypotenuse": "geometry", "body_mass_index": "health",
+    "compound_interest": "finance", "convert_temperature": "units", "average_speed": "kinematics", "check_prime": "number_theory",
+    "percent_change": "stats", "split_bill": "billing", "trip_fuel_cost": "travel", "ohms_law_current": "electronics", "sort_numbers": "lists",
+    "calculate_density": "materials", "calories_burned": "fitness", "convert_length": "units", "depreciation_straight_line": "accounting",
+    "dna_complement": "genetics", "electricity_cost": "utilities", "find_concerts": "events", "find_hotels": "lodging",
+    "generate_password": "security", "get_city_population": "demographics", "get_element_property": "periodic_table",
+    "get_player_stats": "sports_data", "ideal_gas_pressure": "thermodynamics", "investment_return": "portfolio", "movie_showtimes": "cinema",
+    "recipe_finder": "cooking", "solve_quadratic": "algebra", "time_difference": "timezones", "to_roman_numeral": "numerals",
+    "translate_text": "language", "projectile_range": "ballistics",
+}
+
+def _namespace(name: str) -> str:
+    "The field namespace of an undotted tool of ours: its own, or that of the domain tool a calculate_ name renames."
+    old = CALC_NAME_OF.get(name, name)
+    return old.partition(".")[0] if "." in old else _FIELD_NS[old]
+
+DOTTED_NAME_OF = {n: f"{_namespace(n)}.{n}" for n in [*DOMAIN_SPECS, *WIDE_SPECS, *CALC_NAME_SPECS] if "." not in n}  # tool -> namespaced name
+UNDOTTED = {new: old for old, new in DOTTED_NAME_OF.items()}
+DOTTED_SPECS: dict[str, ToolSpec] = {new: _renamed_spec(_spec(old), new, {}) for old, new in DOTTED_NAME_OF.items()}
+
+def cut_names(name: str) -> tuple[str, str]:
+    "The two sides of dotted `name`, cut at its last dot: (`parks`, `find_nearby`) for `parks.find_nearby`."
+    ns, _, tail = name.rpartition(".")
+    return ns, tail
+
+def _named_as(text: str, name: str, new: str) -> str:
+    "`text` with tool name `name` written `new` wherever it stands as a whole name (a sentence's full stop may follow it)."
+    return re.sub(rf"(?<![\w.]){re.escape(name)}(?!\w|\.\w)", new, text)
+
+def dotted_name_row(row: dict, rng: random.Random) -> dict | None:
+    """`row`, a request that a maths, science, money or other-field tool answers (`domain_tool_row`, `calc_name_row`,
+    `wide_tool_row`; not a calculator twin), with its tool under a namespaced name (`DOTTED_NAME_OF`; a dotted one keeps its
+    own) and the rejected turn the chosen one with the name cut at the dot: its namespace alone, or the part after it.
+    The request, Thought (naming the new name), args, day and the rest of the menu stay; None for any other row."""
+    old = row["tool"]
+    if row["step"] != "first" or not row["family"].startswith(("domain.", "wide.")) or row["family"] == "domain.calculator": return None
+    name = DOTTED_NAME_OF.get(old, old)
+    if "." not in name: return None
+    ns, tail = cut_names(name)
+    cut = ns if rng.random() < 0.75 else tail  # the namespace alone, as most of row 79's such BFCL answers, or the part after it
+    menu = [name if n == old else n for n in row["tools_offered"]]
+    if cut in menu: return None
+    thought = _named_as(parse_turn(row["chosen"][0]["content"]).thought, old, name)
+    bad_thought = _named_as(thought, name, cut) if rng.random() < 0.6 else thought  # the Thought cut too, or still whole
+    args = row["expected"]["args"]
+    return _called_row(row["family"].partition(".")[0], name, args, row["query"], thought, turn_a(bad_thought, cut, args),
+                       "invented_tool", menu, date.fromisoformat(row["today"]), row["split"])
+
+def dotted_name_rows(rows: list[dict], share: float = 1.0, seed: int = 42) -> tuple[list[dict], int]:
+    """Offer the tool of about `share` of the maths, science, money and other-field train `rows` (`--domain-share`,
+    `--domain-other-share`, `--wide-share`, after `--calc-name-share`) under a namespaced name, the rejected turn calling the
+    name cut at the dot (`dotted_name_row`); every other row stays. Returns (rows, replaced)."""
+    return _swap_rows(rows, share, f"dpo-agent-dotted-{seed}", dotted_name_row, first_only=True)
+
 # %% ../nbs/03_data.ipynb #5d72c430
 def _new_request_rows(rows: list[dict], share: float, seed: int, banned_queries, stream: str, split_for,
                       first_only: bool = False, category: str = "calculator") -> tuple[list[dict], int]:
@@ -3133,7 +3197,7 @@ def _atomic_write(path: Path, text: str) -> None:
 def to_jsonl(rows: list[dict]) -> str: return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 # the write_dataset options that `dpo-agent data` takes as --*-share flags and `TrainConfig.data_options` as keys
-SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "weekday_count_share", "weekday_anchor_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share", "weekday_notool_share", "domain_other_share", "wide_share", "calc_name_share")
+SHARE_FLAGS = ("invented_share", "other_share", "rename_share", "date_share", "calc_share", "cal_share", "worked_share", "cal_worked_share", "weekday_share", "weekday_count_share", "weekday_anchor_share", "count_share", "rephrase_share", "slip_share", "domain_share", "domain_twin_share", "weekday_notool_share", "domain_other_share", "wide_share", "calc_name_share", "dotted_share")
 
 def share_conflict(shares: dict, name=lambda k: k) -> str | None:
     """The first broken dependency between the share options `shares` (option -> value, a missing one is 0), as a message that
@@ -3150,6 +3214,9 @@ def share_conflict(shares: dict, name=lambda k: k) -> str | None:
     if s("calc_name_share") and not (s("domain_share") or s("domain_other_share")):
         return (f"{name('calc_name_share')} needs {name('domain_share')} or {name('domain_other_share')}: it renames the tool of "
                 "a share of the maths, science and money requests")
+    if s("dotted_share") and not (s("domain_share") or s("domain_other_share") or s("wide_share")):
+        return (f"{name('dotted_share')} needs {name('domain_share')}, {name('domain_other_share')} or {name('wide_share')}: it "
+                "names the tool of a share of those requests with its namespace")
     if s("worked_share") and s("cal_worked_share"):
         return (f"{name('worked_share')} and {name('cal_worked_share')} both set: the second is the first for the calendar pairs only; "
                 "give one of them")
@@ -3197,13 +3264,14 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
                   domain_other_share: float = 0.0,  # share of the distractor-tool train rows (other_share) replaced by maths, science or money tool requests
                   wide_share: float = 0.0,  # share of the distractor-tool train rows that domain_other_share left replaced by requests to tools of other fields
                   calc_name_share: float = 0.0,  # share of the maths, science and money tool rows whose tool gets a calculate_/compute_/calc_ name (needs domain_share or domain_other_share)
+                  dotted_share: float = 0.0,  # share of the maths, science, money and other-field tool rows whose tool gets a namespace, the rejected turn cutting it at the dot (needs domain_share, domain_other_share or wide_share)
                   ) -> dict:
     "Generate the dataset and write it atomically; returns the paths and the statistics."
     args = locals()  # before anything else is bound: the arguments only, among them every SHARE_FLAGS option
     if conflict := share_conflict({k: args[k] for k in SHARE_FLAGS}): raise ValueError(conflict)
     ds = generate(n=n, seed=seed, test_frac=test_frac)
     cmd = f"dpo-agent data --n {n} --seed {seed} --test-frac {test_frac}"
-    replaced = invented = renamed = other = dated = calc = cal = worked = numbered = wcounted = anchored = wnotool = counted = rephrased = slipped = domain = domain_other = wide = calc_named = 0
+    replaced = invented = renamed = other = dated = calc = cal = worked = numbered = wcounted = anchored = wnotool = counted = rephrased = slipped = domain = domain_other = wide = calc_named = dotted = 0
     if other_share:  # first: the other transforms then see (and may rename or reject) these rows too
         ds["train"], other = other_tool_rows(ds["train"], share=other_share, seed=seed)
         cmd += f" --other-share {other_share}"
@@ -3263,6 +3331,9 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     if calc_name_share:  # after every row that a maths tool answers is in place; its own random stream, so only those rows differ
         ds["train"], calc_named = calc_name_rows(ds["train"], share=calc_name_share, seed=seed)
         cmd += f" --calc-name-share {calc_name_share}"
+    if dotted_share:  # after it, whose names it may namespace; its own random stream, so only those rows differ
+        ds["train"], dotted = dotted_name_rows(ds["train"], share=dotted_share, seed=seed)
+        cmd += f" --dotted-share {dotted_share}"
     if on_policy:
         from dpo_agent.models import load_model
         model, tok = load_model(on_policy, adapter=adapter)
@@ -3278,7 +3349,7 @@ def write_dataset(out_dir: str | os.PathLike,  # folder for train.jsonl, test.js
     for s, p in paths.items(): _atomic_write(p, to_jsonl(ds[s]))
     _atomic_write(out / "README.md", card)
     return {"train": paths["train"], "test": paths["test"], "card": out / "README.md", "on_policy": replaced,
-            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "weekday_counted": wcounted, "weekday_anchored": anchored, "weekday_notool": wnotool, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "domain_for_other": domain_other, "wide": wide, "calc_named": calc_named, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
+            "invented_tool": invented, "renamed": renamed, "other_tool": other, "date_format": dated, "calculator": calc, "calendar": cal, "worked": worked, "weekday": numbered, "weekday_counted": wcounted, "weekday_anchored": anchored, "weekday_notool": wnotool, "counted": counted, "rephrased": rephrased, "slipped": slipped, "domain_tool": domain, "domain_for_other": domain_other, "wide": wide, "calc_named": calc_named, "dotted": dotted, "stats": {s: dataset_stats(ds[s]) for s in ("train", "test")}}
 
 # %% ../nbs/03_data.ipynb #c51712f5
 def check_shares(a, flags: tuple[str, ...] = SHARE_FLAGS) -> None:
@@ -3370,4 +3441,6 @@ def register_cli(subparsers) -> None:
                    help="share of the --other-share requests left after --domain-other-share replaced by requests that one of 39 tools of other fields answers (chemistry, geography, music, sport, cooking, travel; string, enum, list and boolean args, optional ones only when asked); the built-in tools' pairs stay as they are (default: 0)")
     s.add_argument("--calc-name-share", type=float, default=0.0,
                    help="share of the --domain-share or --domain-other-share requests whose tool is offered under a calculate_, compute_ or calc_ name, the rejected turn the calculator's Thought with a calculator_ name blended from the offered one, the calculator, or an argument written as an expression (default: 0)")
+    s.add_argument("--dotted-share", type=float, default=0.0,
+                   help="share of the --domain-share, --domain-other-share and --wide-share requests (after --calc-name-share) whose tool is offered under its field's namespace (geometry.rectangle_area; a dotted name keeps its own), the rejected turn calling the name cut at the dot (default: 0)")
     s.set_defaults(fn=cmd_data)

@@ -54,7 +54,7 @@ class Row:
 # (64 NLL-only steps), and the recipe's data options (row 35's menu-reading data)
 _SFT384 = ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system"]
 _NLL_TOPUP = ["dpo=true", "sft_steps=0", "learning_rate=5e-4", "max_steps=64", "detach_prompt=system", "loss_type=[sft]", "loss_weights=[1.0]"]
-_A16 = "lora_alpha=16"  # the LoRA scale of every training row that does not set its own (54, 56, 58, 59, 61-81): the recipe's until row 59 made it 32
+_A16 = "lora_alpha=16"  # the LoRA scale of every training row that does not set its own (54, 56, 58, 59, 61-82): the recipe's until row 59 made it 32
 _MENU_DATA = {"invented_share": 0.25, "rename_share": 0.25, "other_share": 0.3}
 _CALC_DATA = {**_MENU_DATA, "calc_share": 0.25, "rephrase_share": 0.5}  # row 49's data, which rows 52-54 build on
 _CAL_DATA = {**_CALC_DATA, "cal_share": 0.25}  # row 53's data, which rows 54 and 58 and _CALWORKED_DATA build on
@@ -239,6 +239,9 @@ ABLATION = [  # every training row pins dpo=true (the recipe has no DPO stage si
     Row("cal_bf16_calc_name_seed2", "(81) row 79 with training seed 2 instead of 0, as row 76 is to row 74: the third seed of the maths tools under calculate_, compute_ or calc_ names; the same data options, bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap",
         [*_SFT384, "lora_alpha=32", "bf16_autocast=true", "seed=2"],
         data={**_CALWORKED_DATA, "domain_other_share": 0.5, "calc_name_share": 1.0}, max_new_tokens=240),
+    Row("cal_bf16_dotted", "(82) row 79 with half of its maths, science and money requests naming the tool with its field's namespace (`--dotted-share 0.5`: `geometry.calculate_rectangle_area`, `stats.calc_mean`; a dotted name keeps its own), the rejected turn the chosen one with the name cut at the dot (`geometry`, or the part after it), in the Thought too more often than not: the habit row 79 shows on BFCL's dotted names; the same requests, args and menus, every other pair as in row 79; seed 0, bf16 autocast, LoRA alpha 32, steps, learning rate and 240-token cap",
+        [*_SFT384, "lora_alpha=32", "bf16_autocast=true"],
+        data={**_CALWORKED_DATA, "domain_other_share": 0.5, "calc_name_share": 1.0, "dotted_share": 0.5}, max_new_tokens=240),
     # GPU rows (device=cuda): `dpo-agent ablation` runs them on a machine with a GPU and skips them elsewhere
     Row("gpu_recipe", "(40) row 35 (the recipe until row 59) on a CUDA GPU, its 4 pairs per step in one forward (batch 4) instead of 1 x 4 accumulated; same data, steps, fp32 weights under bf16 autocast",
         ["dpo=false", "learning_rate=2e-3", "sft_steps=384", "detach_prompt=system", "device=cuda", "batch_size=4", "grad_accum=1", _A16],

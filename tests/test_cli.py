@@ -476,3 +476,26 @@ def test_data_calc_name_share(tmp_path):
     r = run("data", "--calc-name-share", "0.5", "--other-share", "0.3", "--n", "50", "--out", str(tmp_path / "e"))
     assert r.returncode == 2 and "--calc-name-share needs --domain-share or --domain-other-share" in r.stderr, r.stderr
     assert not (tmp_path / "e").exists()
+
+
+def test_data_dotted_share(tmp_path):
+    "`--dotted-share 1`: the maths and other-field requests, and nothing else, name their tool with its namespace."
+    base = ("--other-share", "0.3", "--domain-other-share", "0.5", "--wide-share", "1")
+    plain, new = data_with(tmp_path, "--dotted-share", "1", base=base)
+    from dpo_agent.data import DOTTED_NAME_OF, cut_names, parse_turn
+
+    changed = [(a, b) for a, b in zip(plain, new) if a != b]
+    ours = [a for a in plain if a["family"].startswith(("domain.", "wide."))]
+    assert 0.9 * len(ours) <= len(changed) <= len(ours) and changed, (len(changed), len(ours))
+    for a, b in changed:  # the same request and args; the tool namespaced on the same menu, the rejected turn a side of it
+        assert a["family"].startswith(("domain.", "wide.")) and b["tool"] == DOTTED_NAME_OF.get(a["tool"], a["tool"]) and "." in b["tool"]
+        assert (b["query"], b["expected"]["args"], b["today"]) == (a["query"], a["expected"]["args"], a["today"])
+        assert b["tools_offered"] == [b["tool"] if n == a["tool"] else n for n in a["tools_offered"]]
+        assert f'"tool": "{b["tool"]}"' in b["chosen"][0]["content"] and b["tool"] in b["prompt"][0]["content"]
+        assert parse_turn(b["rejected"][0]["content"]).tool in cut_names(b["tool"]), b["rejected"][0]["content"]
+    card = (tmp_path / "x" / "README.md").read_text()
+    assert "--wide-share 1.0 --dotted-share 1.0" in card
+    assert f"; {len(changed)} of the pairs for those tools name it with its namespace" in card
+    r = run("data", "--dotted-share", "0.5", "--other-share", "0.3", "--n", "50", "--out", str(tmp_path / "e"))
+    assert r.returncode == 2 and "--dotted-share needs --domain-share, --domain-other-share or --wide-share" in r.stderr, r.stderr
+    assert not (tmp_path / "e").exists()
