@@ -2940,8 +2940,9 @@ def _named_as(text: str, name: str, new: str) -> str:
 def dotted_name_row(row: dict, rng: random.Random) -> dict | None:
     """`row`, a request that a maths, science, money or other-field tool answers (`domain_tool_row`, `calc_name_row`,
     `wide_tool_row`; not a calculator twin), with its tool under a namespaced name (`DOTTED_NAME_OF`; a dotted one keeps its
-    own) and the rejected turn the chosen one with the name cut at the dot: its namespace alone, or the part after it.
-    The request, Thought (naming the new name), args, day and the rest of the menu stay; None for any other row."""
+    own) and the rejected turn the chosen one with the name cut at the dot (its namespace alone, or the part after it), in
+    the Action and, more often than not, in the Thought too. The request, Thought (naming the new name), args, day and the
+    rest of the menu stay; None for any other row."""
     old = row["tool"]
     if row["step"] != "first" or not row["family"].startswith(("domain.", "wide.")) or row["family"] == "domain.calculator": return None
     name = DOTTED_NAME_OF.get(old, old)

@@ -306,7 +306,13 @@ def test_bfcl_wide_script(tmp_path):
     assert "is past its end" in bad("--rows", "cal_bf16", "--stop", "100000", "--results", str(tmp_path))
     (tmp_path / "bfcl_wide.json").write_text(json.dumps({"start": 0, "stop": 10, "rows": {}}))
     assert "holds questions 1 to 10: move it away" in bad("--rows", "cal_bf16", "--results", str(tmp_path))
+    assert "holds BFCL simple questions: give another --results folder for multiple" in bad(
+        "--rows", "cal_bf16", "--category", "multiple", "--start", "0", "--stop", "10", "--results", str(tmp_path)
+    )
     (tmp_path / "bfcl_wide.json").unlink()
+    assert "BFCL multiple has 200 questions: --stop 300 is past its end" in bad(
+        "--rows", "cal_bf16", "--category", "multiple", "--stop", "300"
+    )
     err = bad("--rows", "cal_bf16", "--out", str(tmp_path / "none"), "--results", str(tmp_path))
     assert "cal_bf16" in err and not (tmp_path / "bfcl_wide.json").exists(), err  # no adapter: nothing written
 
